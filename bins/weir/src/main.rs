@@ -1,0 +1,82 @@
+//! `weir`: the command-line face of the Weir GitOps toolkit.
+//!
+//! The binary is deliberately thin (ripgrep's model): it parses flags with
+//! clap, builds library configurations, calls the `weir-*` crates and maps
+//! their errors to exit codes (see [`exit`]). Each subcommand lives in its own
+//! module under [`cmd`] with an `Args` struct and a `run` function.
+
+// The binary is where output is printed.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cmd;
+mod exit;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Weir: Flux's GitOps toolkit, rebuilt in Rust.
+#[derive(Debug, Parser)]
+#[command(name = "weir", version, about, propagate_version = true)]
+struct Cli {
+    /// More log output on stderr (-v: debug, -vv: trace). `WEIR_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands. Each variant's module owns its flags and behaviour.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Select the latest image tag with an ImagePolicy (offline or from a registry).
+    Tags(cmd::tags::Args),
+}
+
+fn main() -> ExitCode {
+    // Guard against a dependency re-adding `ring`: with two rustls providers
+    // compiled in, rustls cannot pick one and the first handshake panics.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors; everything else is bad input.
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_logging(cli.verbose);
+
+    let result = match cli.command {
+        Command::Tags(args) => cmd::tags::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+/// Logs go to stderr so that stdout stays machine-readable.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_env("WEIR_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

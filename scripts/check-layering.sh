@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Layering check: pure engine crates (layer 0) must not depend, even
+# transitively, on an async runtime, an HTTP stack, kube or AWS crates; and
+# `ring` must never enter the tree (two rustls providers panic at run time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pure="weir-semver weir-imagepolicy weir-yaml weir-setters weir-kustomize"
+banned='^(tokio|tokio-[a-z-]+|reqwest|hyper|hyper-[a-z-]+|kube|kube-[a-z-]+|k8s-openapi|aws-[a-z0-9-]+|gix|gix-[a-z-]+|ring) '
+fail=0
+for p in $pure; do
+  if hits=$(cargo tree --locked -p "$p" -e normal --prefix none 2>/dev/null | grep -E "$banned" | sort -u) && [ -n "$hits" ]; then
+    echo "layering: $p (pure) depends on:"; echo "$hits" | sed 's/^/  /'; fail=1
+  fi
+done
+if cargo tree --locked --workspace -i ring -e normal >/dev/null 2>&1; then
+  echo "layering: the 'ring' crate is in the dependency tree (use aws-lc-rs only):"
+  cargo tree --locked --workspace -i ring -e normal | head -20; fail=1
+fi
+[ "$fail" = 0 ] && echo "layering: ok (pure crates: $pure; no ring)"
+exit "$fail"
