@@ -1,0 +1,305 @@
+//! Walking a directory tree, reporting, and writing changed files atomically.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::{Change, FileResult, ObjectId, Problem, Setters};
+
+/// Failures of [`Setters::apply_to_tree`] and [`write`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A directory (or the root) could not be listed.
+    #[error("cannot read directory {path}")]
+    Walk {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}")]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file could not be replaced.
+    #[error("cannot write {path}")]
+    WriteFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The outcome of [`Setters::apply_to_tree`]: nothing has been written yet;
+/// pass it to [`write`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The tree that was scanned.
+    pub root: PathBuf,
+    /// How many candidate files (`*.yaml`, `*.yml`, `Kustomization`) were read.
+    pub files_read: usize,
+    /// Files with at least one marker or problem, in walk order (paths relative to `root`).
+    pub files: Vec<FileResult>,
+    /// Candidate files that are symlinks and were not followed (relative to `root`).
+    pub skipped_symlinks: Vec<PathBuf>,
+}
+
+/// Counts over a [`Report`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Usable markers.
+    pub markers: usize,
+    /// Markers whose value changes.
+    pub changed: usize,
+    /// Markers already up to date.
+    pub unchanged: usize,
+    /// Files that change.
+    pub files_changed: usize,
+    /// Unusable markers and problem files.
+    pub problems: usize,
+}
+
+/// Whether a file name is one Flux's setters look at.
+fn is_candidate(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.ends_with(b".yaml") || name.ends_with(b".yml") || name == b"Kustomization"
+}
+
+fn rel(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_owned()
+}
+
+impl Setters {
+    /// Applies the setters to every `*.yaml`, `*.yml` and `Kustomization`
+    /// file under `root`, in a deterministic (sorted) order. Symlinks are
+    /// never followed (so nothing outside the tree is read) and `.git/` is
+    /// skipped. Nothing is written: see [`write`].
+    ///
+    /// # Errors
+    /// [`Error::Walk`] or [`Error::ReadFile`] when part of the tree cannot be read.
+    pub fn apply_to_tree(&self, root: &Path) -> Result<Report, Error> {
+        let mut report = Report {
+            root: root.to_owned(),
+            ..Report::default()
+        };
+        let walk = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !(e.file_type().is_dir() && e.file_name() == ".git"));
+        let mut buf = Vec::new();
+        for entry in walk {
+            let entry = entry.map_err(|e| Error::Walk {
+                path: e.path().unwrap_or(root).to_owned(),
+                source: e
+                    .into_io_error()
+                    .unwrap_or_else(|| io::Error::other("filesystem loop")),
+            })?;
+            if !is_candidate(entry.file_name()) {
+                continue;
+            }
+            let ft = entry.file_type();
+            if ft.is_symlink() {
+                report.skipped_symlinks.push(rel(root, entry.path()));
+                continue;
+            }
+            if !ft.is_file() {
+                continue;
+            }
+            buf.clear();
+            read_into(entry.path(), &mut buf).map_err(|source| Error::ReadFile {
+                path: entry.path().to_owned(),
+                source,
+            })?;
+            report.files_read += 1;
+            let path = if entry.depth() == 0 {
+                PathBuf::from(entry.file_name())
+            } else {
+                rel(root, entry.path())
+            };
+            let result = self.apply_to_bytes(&path, &buf);
+            if !result.changes.is_empty() || !result.problems.is_empty() {
+                report.files.push(result);
+            }
+        }
+        Ok(report)
+    }
+}
+
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open(path)?.read_to_end(buf)?;
+    Ok(())
+}
+
+impl Report {
+    /// Files whose bytes change.
+    pub fn changed_files(&self) -> impl Iterator<Item = &FileResult> {
+        self.files.iter().filter(|f| f.new_bytes.is_some())
+    }
+
+    /// Every usable marker with its file.
+    pub fn changes(&self) -> impl Iterator<Item = (&Path, &Change)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.changes.iter().map(move |c| (f.path.as_path(), c)))
+    }
+
+    /// Every problem with its file.
+    pub fn problems(&self) -> impl Iterator<Item = (&Path, &Problem)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.problems.iter().map(move |p| (f.path.as_path(), p)))
+    }
+
+    /// Real changes grouped file → object → changes (Flux's `Result`, used
+    /// for commit messages); objects sort by apiVersion, kind, namespace, name.
+    #[must_use]
+    pub fn by_object(&self) -> BTreeMap<&Path, BTreeMap<&ObjectId, Vec<&Change>>> {
+        let mut out: BTreeMap<&Path, BTreeMap<&ObjectId, Vec<&Change>>> = BTreeMap::new();
+        for (path, change) in self.changes().filter(|(_, c)| c.is_change()) {
+            out.entry(path)
+                .or_default()
+                .entry(&change.object)
+                .or_default()
+                .push(change);
+        }
+        out
+    }
+
+    /// Counts of markers, changes and problems.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files_changed: self.changed_files().count(),
+            ..Summary::default()
+        };
+        for (_, c) in self.changes() {
+            s.markers += 1;
+            if c.is_change() {
+                s.changed += 1;
+            } else {
+                s.unchanged += 1;
+            }
+        }
+        s.problems = self.problems().count();
+        s
+    }
+
+    /// One line per marker (`path:line:column: setter  old -> new` or
+    /// `(unchanged)`), then a summary line. Problems are listed by
+    /// [`Report::render_problems`].
+    #[must_use]
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        for (path, c) in self.changes() {
+            let _ = write!(
+                out,
+                "{}:{}:{}: {}  ",
+                path.display(),
+                c.line,
+                c.column,
+                c.setter
+            );
+            if c.is_change() {
+                let _ = writeln!(out, "{} -> {}", c.old, c.new);
+            } else {
+                let _ = writeln!(out, "{} (unchanged)", c.old);
+            }
+        }
+        let s = self.summary();
+        let _ = writeln!(
+            out,
+            "{} marker{} in {} file{} read: {} changed, {} unchanged, {} file{} to write; {} problem{}",
+            s.markers,
+            plural(s.markers),
+            self.files_read,
+            plural(self.files_read),
+            s.changed,
+            s.unchanged,
+            s.files_changed,
+            plural(s.files_changed),
+            s.problems,
+            plural(s.problems),
+        );
+        out
+    }
+
+    /// One line per problem: `path:line: reason`, and skipped symlinks.
+    #[must_use]
+    pub fn render_problems(&self) -> String {
+        let mut out = String::new();
+        for (path, p) in self.problems() {
+            match p.line {
+                Some(line) => {
+                    let _ = writeln!(out, "{}:{}: {}", path.display(), line, p.kind);
+                }
+                None => {
+                    let _ = writeln!(out, "{}: {}", path.display(), p.kind);
+                }
+            }
+        }
+        for link in &self.skipped_symlinks {
+            let _ = writeln!(out, "{}: symlink not followed", link.display());
+        }
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Writes every changed file of `report` atomically (a temporary file in the
+/// same directory, then a rename; the file mode is kept; no fsync).
+/// Unchanged files are not touched. Returns the paths written (relative).
+///
+/// # Errors
+/// [`Error::WriteFile`] for the first file that could not be replaced; files
+/// written before it stay written (each one is complete).
+pub fn write(report: &Report) -> Result<Vec<PathBuf>, Error> {
+    let mut written = Vec::new();
+    for file in report.changed_files() {
+        let Some(bytes) = &file.new_bytes else {
+            continue;
+        };
+        let target = if report.root.is_file() {
+            report.root.clone()
+        } else {
+            report.root.join(&file.path)
+        };
+        write_atomic(&target, bytes).map_err(|source| Error::WriteFile {
+            path: target.clone(),
+            source,
+        })?;
+        written.push(file.path.clone());
+    }
+    Ok(written)
+}
+
+fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let perms = std::fs::metadata(target)?.permissions();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".weir-setters-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().set_permissions(perms)?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    Ok(())
+}
