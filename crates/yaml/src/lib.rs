@@ -2,30 +2,263 @@
 //! go-yaml v3 scalar resolution, and emit them byte-for-byte the way
 //! `kubectl kustomize` (kustomize v5.5.0) prints resources.
 //!
-//! (Work in progress: the real parser and emitter land with the kustomize
-//! issue; until then both functions return [`Error::Unimplemented`].)
+//! Layer 0 (pure): no I/O, no printing. The kustomize engine and the
+//! setters build on it.
+//!
+//! # What "the way kustomize sees it" means
+//!
+//! kustomize reads YAML with go-yaml v3, and prints each resource by
+//! marshalling it to JSON and handing the JSON to the go-yaml v2 encoder.
+//! So values are rewritten on the way through: plain `1.0` becomes `1`,
+//! `0755` becomes `493`, `2001-12-14` becomes the string
+//! `"2001-12-14T00:00:00Z"`, `yes`/`on` stay strings, comments and
+//! anchors disappear, and map keys come out in go-yaml v2's natural order.
+//! [`parse_documents`] returns the values after that round trip, and
+//! [`emit_documents`] prints them with go-yaml v2's layout and quoting.
+//!
+//! # Why no existing YAML crate
+//!
+//! No Rust YAML crate emits kustomize's bytes: serde_yaml and its forks
+//! (libyaml-based) choose other quoting, never fold long lines, and leave
+//! YAML 1.1 booleans bare; saphyr and yaml-rust2 indent sequences and quote
+//! differently (measured in the project's dependency notes). Their serde
+//! layers also resolve scalar types their own way, while we must copy
+//! go-yaml v3's resolver exactly. So parsing uses `saphyr-parser` only for
+//! its event stream (raw scalar text, style, tags, anchors, positions) and
+//! this crate does resolution, tree building and emitting itself.
+//!
+//! # Example
+//!
+//! ```
+//! let docs = weir_yaml::parse_documents(
+//!     "kind: ConfigMap\napiVersion: v1\ndata:\n  mode: 0755\n  enabled: yes\n",
+//! )?;
+//! assert_eq!(docs[0]["data"]["mode"], 493);
+//! assert_eq!(
+//!     weir_yaml::emit_documents(&docs),
+//!     "apiVersion: v1\ndata:\n  enabled: \"yes\"\n  mode: 493\nkind: ConfigMap\n",
+//! );
+//! # Ok::<(), weir_yaml::Error>(())
+//! ```
+//!
+//! # Hostile input
+//!
+//! Parsing never recurses on the input's structure: nesting deeper than
+//! [`ParseOptions::max_depth`] is an error, and aliases may expand to at
+//! most [`ParseOptions::max_alias_nodes`] nodes in total, so a "billion
+//! laughs" document fails fast instead of exhausting memory.
 
+mod emit;
+mod number;
+mod parse;
+mod resolve;
+mod sort;
+
+pub use emit::{emit_document, emit_documents};
 use serde_json::Value;
 
-/// Errors from parsing or emitting YAML.
-#[derive(Debug, thiserror::Error)]
+/// Limits applied while parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParseOptions {
+    /// Deepest nesting of sequences and mappings accepted (default 1,000).
+    pub max_depth: usize,
+    /// Most nodes that alias expansion may produce in one stream, counting
+    /// every node of every copied anchor (default 1,000,000).
+    pub max_alias_nodes: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            max_depth: 1_000,
+            max_alias_nodes: 1_000_000,
+        }
+    }
+}
+
+impl ParseOptions {
+    /// Sets [`ParseOptions::max_depth`].
+    #[must_use]
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// Sets [`ParseOptions::max_alias_nodes`].
+    #[must_use]
+    pub fn with_max_alias_nodes(mut self, max_alias_nodes: usize) -> Self {
+        self.max_alias_nodes = max_alias_nodes;
+        self
+    }
+}
+
+/// Errors from parsing YAML. Every variant carries the 1-based line and
+/// column where the problem was found; the caller adds the file name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The parser is not implemented yet.
-    #[error("the YAML layer is not implemented yet")]
-    Unimplemented,
+    /// The text is not well-formed YAML.
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based, in characters).
+        column: usize,
+        /// The parser's description.
+        message: String,
+    },
+    /// A mapping has the same key twice.
+    #[error(
+        "line {line}, column {column}: mapping key {key:?} already defined at line {first_line}"
+    )]
+    DuplicateKey {
+        /// Line (1-based) of the second occurrence.
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The key.
+        key: String,
+        /// Line of the first occurrence.
+        first_line: usize,
+    },
+    /// A mapping key is a number, boolean, null or timestamp; kustomize
+    /// cannot turn such a mapping into JSON.
+    #[error("line {line}, column {column}: mapping key {key} is not a string (quote it)")]
+    NonStringKey {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The key as resolved (JSON text).
+        key: String,
+    },
+    /// A mapping key is itself a mapping or a sequence.
+    #[error("line {line}, column {column}: mapping keys must be scalars, not collections")]
+    ComplexKey {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+    },
+    /// An alias names an anchor not defined earlier in the same document.
+    #[error("line {line}, column {column}: alias to an unknown anchor")]
+    UnknownAnchor {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+    },
+    /// Aliases expanded to more nodes than allowed.
+    #[error("line {line}, column {column}: aliases expand to more than {limit} nodes")]
+    AliasExpansion {
+        /// Line (1-based) of the alias that crossed the limit.
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// Sequences and mappings are nested deeper than allowed.
+    #[error("line {line}, column {column}: nesting deeper than {limit} levels")]
+    TooDeep {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The value of a `<<` merge key is not a mapping or a list of
+    /// mappings.
+    #[error("line {line}, column {column}: map merge requires a mapping or a list of mappings")]
+    InvalidMerge {
+        /// Line (1-based) of the `<<` key.
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+    },
+    /// `.inf` / `.nan`: kustomize's JSON step cannot represent them.
+    #[error(
+        "line {line}, column {column}: unsupported value {value} (infinity and NaN cannot be converted to JSON)"
+    )]
+    UnsupportedFloat {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The scalar text.
+        value: String,
+    },
+    /// A scalar with an explicit tag does not resolve to that type.
+    #[error("line {line}, column {column}: cannot decode {resolved} `{value}` as a {tag}")]
+    TagMismatch {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The explicit tag (`!!int`, …).
+        tag: String,
+        /// The tag the text resolves to.
+        resolved: String,
+        /// The scalar text.
+        value: String,
+    },
+    /// A `!!binary` scalar is not valid base64.
+    #[error("line {line}, column {column}: !!binary value contains invalid base64 data")]
+    InvalidBinary {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+    },
 }
 
-/// Parses a multi-document YAML stream into one value per document.
+impl Error {
+    /// Line (1-based) where the problem was found.
+    pub fn line(&self) -> usize {
+        match self {
+            Error::Syntax { line, .. }
+            | Error::DuplicateKey { line, .. }
+            | Error::NonStringKey { line, .. }
+            | Error::ComplexKey { line, .. }
+            | Error::UnknownAnchor { line, .. }
+            | Error::AliasExpansion { line, .. }
+            | Error::TooDeep { line, .. }
+            | Error::InvalidMerge { line, .. }
+            | Error::UnsupportedFloat { line, .. }
+            | Error::TagMismatch { line, .. }
+            | Error::InvalidBinary { line, .. } => *line,
+        }
+    }
+
+    /// Column (1-based, in characters) where the problem was found.
+    pub fn column(&self) -> usize {
+        match self {
+            Error::Syntax { column, .. }
+            | Error::DuplicateKey { column, .. }
+            | Error::NonStringKey { column, .. }
+            | Error::ComplexKey { column, .. }
+            | Error::UnknownAnchor { column, .. }
+            | Error::AliasExpansion { column, .. }
+            | Error::TooDeep { column, .. }
+            | Error::InvalidMerge { column, .. }
+            | Error::UnsupportedFloat { column, .. }
+            | Error::TagMismatch { column, .. }
+            | Error::InvalidBinary { column, .. } => *column,
+        }
+    }
+}
+
+/// Parses a multi-document YAML stream into one value per document, with
+/// the default [`ParseOptions`].
 ///
-/// Empty documents are skipped.
+/// Empty documents (and documents that are just `null`) are skipped.
 pub fn parse_documents(src: &str) -> Result<Vec<Value>, Error> {
-    let _ = src;
-    Err(Error::Unimplemented)
+    parse_documents_with(src, &ParseOptions::default())
 }
 
-/// Emits documents the way kustomize prints them, joined by `---`.
-pub fn emit_documents(docs: &[Value]) -> String {
-    let _ = docs;
-    String::new()
+/// Parses a multi-document YAML stream with explicit limits.
+pub fn parse_documents_with(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error> {
+    parse::parse(src, opts)
 }

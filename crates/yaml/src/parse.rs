@@ -1,0 +1,471 @@
+//! The parser: saphyr-parser events folded into `serde_json::Value` trees
+//! with an explicit stack (no recursion, so nesting depth costs heap, not
+//! call stack), go-yaml v3 scalar resolution, anchors and aliases expanded
+//! under a node budget, merge keys and duplicate-key checks.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+use crate::number::float_as_integer;
+use crate::resolve::{Scalar, resolve_v3};
+use crate::{Error, ParseOptions};
+
+/// A key/value pair of a mapping being built, with the key's position.
+struct Entry {
+    key: String,
+    value: Value,
+    line: usize,
+    column: usize,
+}
+
+enum Key {
+    Str(String),
+    /// A plain `<<`: the value is merged into the mapping.
+    Merge,
+    /// A quoted `"<<"` key: kustomize drops it together with its value.
+    Dropped,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        nodes: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        merges: Vec<(Value, usize, usize)>,
+        pending: Option<(Key, usize, usize)>,
+        anchor: usize,
+        nodes: usize,
+    },
+}
+
+struct Builder<'o> {
+    opts: &'o ParseOptions,
+    stack: Vec<Frame>,
+    /// Anchors of the current document: id → (value, node count).
+    anchors: HashMap<usize, (Value, usize)>,
+    expanded: usize,
+    root: Option<Value>,
+}
+
+fn pos(span: &Span) -> (usize, usize) {
+    (span.start.line(), span.start.col() + 1)
+}
+
+pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error> {
+    let mut parser = Parser::new_from_str(src);
+    let mut docs = Vec::new();
+    let mut b = Builder {
+        opts,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: 0,
+        root: None,
+    };
+    while let Some(ev) = parser.next_event() {
+        let (ev, span) = ev.map_err(|e| Error::Syntax {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: e.info().to_owned(),
+        })?;
+        match ev {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                b.anchors.clear();
+                b.stack.clear();
+                b.root = None;
+            }
+            Event::DocumentEnd => {
+                if let Some(v) = b.root.take()
+                    && !v.is_null()
+                {
+                    docs.push(v);
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                b.scalar(text, style, anchor, tag.as_deref(), &span)?
+            }
+            Event::SequenceStart(anchor, _tag) => {
+                b.check_start(&span)?;
+                b.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    anchor,
+                    nodes: 1,
+                });
+            }
+            Event::MappingStart(anchor, _tag) => {
+                b.check_start(&span)?;
+                b.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    merges: Vec::new(),
+                    pending: None,
+                    anchor,
+                    nodes: 1,
+                });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq {
+                    items,
+                    anchor,
+                    nodes,
+                }) = b.stack.pop()
+                {
+                    let v = Value::Array(items);
+                    b.anchor(anchor, &v, nodes);
+                    b.push(v, nodes, &span)?;
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    entries,
+                    merges,
+                    anchor,
+                    nodes,
+                    ..
+                }) = b.stack.pop()
+                {
+                    let v = Value::Object(build_map(entries, merges)?);
+                    b.anchor(anchor, &v, nodes);
+                    b.push(v, nodes, &span)?;
+                }
+            }
+            Event::Alias(id) => {
+                let (line, column) = pos(&span);
+                let Some((v, nodes)) = b.anchors.get(&id) else {
+                    return Err(Error::UnknownAnchor { line, column });
+                };
+                let nodes = *nodes;
+                b.expanded = b.expanded.saturating_add(nodes);
+                if b.expanded > b.opts.max_alias_nodes {
+                    return Err(Error::AliasExpansion {
+                        line,
+                        column,
+                        limit: b.opts.max_alias_nodes,
+                    });
+                }
+                let v = v.clone();
+                if b.expecting_key() {
+                    let key = match v {
+                        Value::String(s) => Key::Str(s),
+                        other => {
+                            return Err(Error::NonStringKey {
+                                line,
+                                column,
+                                key: other.to_string(),
+                            });
+                        }
+                    };
+                    b.set_key(key, line, column);
+                } else {
+                    b.push(v, nodes, &span)?;
+                }
+            }
+        }
+    }
+    Ok(docs)
+}
+
+fn build_map(
+    entries: Vec<Entry>,
+    merges: Vec<(Value, usize, usize)>,
+) -> Result<Map<String, Value>, Error> {
+    let mut map = Map::new();
+    for (i, e) in entries.iter().enumerate() {
+        if map.contains_key(&e.key) {
+            let first_line = entries[..i]
+                .iter()
+                .find(|f| f.key == e.key)
+                .map_or(0, |f| f.line);
+            return Err(Error::DuplicateKey {
+                line: e.line,
+                column: e.column,
+                key: e.key.clone(),
+                first_line,
+            });
+        }
+        map.insert(e.key.clone(), Value::Null);
+    }
+    for e in entries {
+        map.insert(e.key, e.value);
+    }
+    if merges.len() > 1 {
+        let (_, line, column) = merges[1];
+        return Err(Error::DuplicateKey {
+            line,
+            column,
+            key: "<<".to_owned(),
+            first_line: merges[0].1,
+        });
+    }
+    for (src, line, column) in merges {
+        let sources = match src {
+            Value::Object(m) => vec![m],
+            Value::Array(items) => {
+                let mut v = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::Object(m) => v.push(m),
+                        _ => return Err(Error::InvalidMerge { line, column }),
+                    }
+                }
+                v
+            }
+            _ => return Err(Error::InvalidMerge { line, column }),
+        };
+        for m in sources {
+            for (k, v) in m {
+                map.entry(k).or_insert(v);
+            }
+        }
+    }
+    Ok(map)
+}
+
+impl Builder<'_> {
+    fn check_start(&mut self, span: &Span) -> Result<(), Error> {
+        let (line, column) = pos(span);
+        if self.expecting_key() {
+            return Err(Error::ComplexKey { line, column });
+        }
+        if self.stack.len() >= self.opts.max_depth {
+            return Err(Error::TooDeep {
+                line,
+                column,
+                limit: self.opts.max_depth,
+            });
+        }
+        Ok(())
+    }
+
+    fn expecting_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
+    }
+
+    fn set_key(&mut self, key: Key, line: usize, column: usize) {
+        if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
+            *pending = Some((key, line, column));
+        }
+    }
+
+    fn anchor(&mut self, anchor: usize, v: &Value, nodes: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (v.clone(), nodes));
+        }
+    }
+
+    /// Adds a finished value to the collection being built (or makes it the
+    /// document root).
+    fn push(&mut self, v: Value, nodes: usize, span: &Span) -> Result<(), Error> {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(v);
+            }
+            Some(Frame::Seq {
+                items, nodes: n, ..
+            }) => {
+                items.push(v);
+                *n = n.saturating_add(nodes);
+            }
+            Some(Frame::Map {
+                entries,
+                merges,
+                pending,
+                nodes: n,
+                ..
+            }) => {
+                *n = n.saturating_add(nodes);
+                match pending.take() {
+                    Some((Key::Str(key), line, column)) => entries.push(Entry {
+                        key,
+                        value: v,
+                        line,
+                        column,
+                    }),
+                    Some((Key::Merge, line, column)) => merges.push((v, line, column)),
+                    Some((Key::Dropped, _, _)) => {}
+                    None => {
+                        // A collection where a key was expected; scalars
+                        // and aliases are handled before getting here.
+                        let (line, column) = pos(span);
+                        return Err(Error::ComplexKey { line, column });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: &Span,
+    ) -> Result<(), Error> {
+        let (line, column) = pos(span);
+        if self.expecting_key() {
+            let plain = style == ScalarStyle::Plain;
+            let core = tag
+                .filter(|t| t.is_yaml_core_schema())
+                .map(|t| t.suffix.as_str());
+            let key = if text == "<<" && (core.is_none() || core == Some("merge")) {
+                if plain || core == Some("merge") {
+                    Key::Merge
+                } else {
+                    Key::Dropped
+                }
+            } else {
+                match scalar_value(text, style, tag, line, column)? {
+                    Value::String(s) => Key::Str(s),
+                    other => {
+                        return Err(Error::NonStringKey {
+                            line,
+                            column,
+                            key: other.to_string(),
+                        });
+                    }
+                }
+            };
+            if anchor > 0
+                && let Key::Str(s) = &key
+            {
+                self.anchors.insert(anchor, (Value::String(s.clone()), 1));
+            }
+            self.set_key(key, line, column);
+            return Ok(());
+        }
+        let v = scalar_value(text, style, tag, line, column)?;
+        self.anchor(anchor, &v, 1);
+        self.push(v, 1, span)
+    }
+}
+
+fn number_value(s: Scalar, text: &str, line: usize, column: usize) -> Result<Value, Error> {
+    Ok(match s {
+        Scalar::Null => Value::Null,
+        Scalar::Bool(b) => Value::Bool(b),
+        Scalar::Int(i) => Value::Number(Number::from(i)),
+        Scalar::Uint(u) => Value::Number(Number::from(u)),
+        Scalar::Float(f) => {
+            if !f.is_finite() {
+                return Err(Error::UnsupportedFloat {
+                    line,
+                    column,
+                    value: text.to_owned(),
+                });
+            }
+            match float_as_integer(f) {
+                Some(n) => Value::Number(n),
+                None => Number::from_f64(f).map_or(Value::Null, Value::Number),
+            }
+        }
+        Scalar::Timestamp(t) => Value::String(t),
+        Scalar::Merge | Scalar::Str => Value::String(text.to_owned()),
+    })
+}
+
+fn scalar_value(
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    line: usize,
+    column: usize,
+) -> Result<Value, Error> {
+    let tag = tag.filter(|t| !(t.handle == "!" && t.suffix.is_empty()));
+    let Some(tag) = tag else {
+        if style != ScalarStyle::Plain {
+            return Ok(Value::String(text.into_owned()));
+        }
+        return number_value(resolve_v3(&text), &text, line, column);
+    };
+    if !tag.is_yaml_core_schema() {
+        // Application tags (`!foo`) leave the text as a string.
+        return Ok(Value::String(text.into_owned()));
+    }
+    let mismatch = |resolved: &str| Error::TagMismatch {
+        line,
+        column,
+        tag: format!("!!{}", tag.suffix),
+        resolved: resolved.to_owned(),
+        value: text.to_string(),
+    };
+    match tag.suffix.as_str() {
+        "str" => Ok(Value::String(text.into_owned())),
+        "null" => Ok(Value::Null),
+        "binary" => {
+            let cleaned: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(cleaned.as_bytes())
+                .map_err(|_| Error::InvalidBinary { line, column })?;
+            Ok(Value::String(go_lossy_utf8(&bytes)))
+        }
+        "int" | "float" | "bool" | "timestamp" => {
+            let want = tag.suffix.as_str();
+            let mut r = resolve_v3(&text);
+            // go-yaml only tries timestamps for untagged or !!timestamp.
+            if want != "timestamp"
+                && let Scalar::Timestamp(_) = r
+            {
+                r = crate::resolve::numeric(&text).unwrap_or(Scalar::Str);
+            }
+            let resolved_tag = match &r {
+                Scalar::Null => "!!null",
+                Scalar::Bool(_) => "!!bool",
+                Scalar::Int(_) | Scalar::Uint(_) => "!!int",
+                Scalar::Float(_) => "!!float",
+                Scalar::Timestamp(_) => "!!timestamp",
+                Scalar::Merge => "!!merge",
+                Scalar::Str => "!!str",
+            };
+            let ok = match (want, &r) {
+                ("int", Scalar::Int(_) | Scalar::Uint(_))
+                | ("float", Scalar::Float(_))
+                | ("bool", Scalar::Bool(_))
+                | ("timestamp", Scalar::Timestamp(_)) => true,
+                ("float", Scalar::Int(i)) => {
+                    #[allow(clippy::cast_precision_loss)]
+                    let f = *i as f64;
+                    r = Scalar::Float(f);
+                    true
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(mismatch(resolved_tag));
+            }
+            number_value(r, &text, line, column)
+        }
+        // !!map / !!seq / !!merge / unknown !! tags on a scalar: go-yaml
+        // keeps the text.
+        _ => Ok(Value::String(text.into_owned())),
+    }
+}
+
+/// Go's JSON encoder replaces each invalid UTF-8 byte with U+FFFD.
+fn go_lossy_utf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                out.push_str(std::str::from_utf8(&rest[..good]).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = &rest[good + 1..];
+            }
+        }
+    }
+    out
+}
