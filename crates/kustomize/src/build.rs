@@ -1,0 +1,532 @@
+//! The build pipeline: load a kustomization tree, accumulate resources,
+//! run generators and transformers in kustomize's order, fix name
+//! references, sort.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::fieldspec::TransformerConfig;
+use crate::fs::{EntryKind, FileSystem, clean};
+use crate::kustomization::{Kustomization, Warning};
+use crate::resmap::ResMap;
+use crate::resource::{ResId, Resource};
+use crate::{load, nameref, transform};
+
+/// Which files a kustomization may read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LoadRestrictor {
+    /// Files must lie in or below the kustomization's directory (kustomize's default).
+    #[default]
+    RootOnly,
+    /// Files may lie anywhere the [`FileSystem`] allows (Flux confines the
+    /// file system to the repository root).
+    None,
+}
+
+/// Build options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The load restrictor.
+    pub load_restrictor: LoadRestrictor,
+}
+
+/// A finished build.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The resources, in output order.
+    pub resources: Vec<Resource>,
+    /// Warnings (deprecated fields…), for the caller to show.
+    pub warnings: Vec<Warning>,
+}
+
+impl Output {
+    /// The YAML stream `kubectl kustomize` prints.
+    pub fn to_yaml(&self) -> String {
+        let docs: Vec<Value> = self.resources.iter().map(|r| r.object().clone()).collect();
+        weir_yaml::emit_documents(&docs)
+    }
+}
+
+/// Errors of a build.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Loading a kustomization or resource failed.
+    #[error(transparent)]
+    Load(#[from] load::Error),
+    /// Two resources have the same id.
+    #[error("{}: may not add resource with an already registered id: {id}", path.display())]
+    DuplicateId {
+        /// The file or directory that added the second one.
+        path: PathBuf,
+        /// The id.
+        id: ResId,
+    },
+    /// A kustomization refers to itself through its bases.
+    #[error("{}: cycle detected: {} is already being built", from.display(), dir.display())]
+    Cycle {
+        /// The kustomization that refers back.
+        from: PathBuf,
+        /// The directory already being built.
+        dir: PathBuf,
+    },
+    /// `components:` names a kustomization, or `resources:` a component.
+    #[error("{}: expected kind '{expected}' but got '{got}'", dir.display())]
+    WrongKind {
+        /// The directory.
+        dir: PathBuf,
+        /// The kind required there.
+        expected: &'static str,
+        /// The kind found.
+        got: String,
+    },
+    /// A transformer failed.
+    #[error("{}: {field}", file.display())]
+    Transform {
+        /// The kustomization file.
+        file: PathBuf,
+        /// The field whose transformer failed.
+        field: &'static str,
+        /// The cause.
+        #[source]
+        source: transform::Error,
+    },
+    /// A patch failed.
+    #[error("{}: {field}", file.display())]
+    Patch {
+        /// The kustomization file.
+        file: PathBuf,
+        /// The field holding the patch.
+        field: &'static str,
+        /// The cause.
+        #[source]
+        source: crate::patching::Error,
+    },
+    /// Fixing name references failed.
+    #[error("{}: fixing name references", file.display())]
+    NameReference {
+        /// The top kustomization.
+        file: PathBuf,
+        /// The cause.
+        #[source]
+        source: nameref::Error,
+    },
+    /// `sortOptions` is invalid.
+    #[error("{}: {message}", file.display())]
+    SortOptions {
+        /// The kustomization file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A kustomization uses a feature this engine does not support.
+    #[error("{}: '{field}' is not supported{detail}", file.display())]
+    Unsupported {
+        /// The kustomization file.
+        file: PathBuf,
+        /// The field.
+        field: String,
+        /// More context (starts with ": " when present).
+        detail: String,
+    },
+}
+
+/// A directory being built: where it is and how to name it.
+#[derive(Debug, Clone)]
+pub(crate) struct Dir {
+    /// Canonical path for the file system.
+    pub(crate) abs: PathBuf,
+    /// Path as the user would write it (for messages).
+    pub(crate) shown: PathBuf,
+    /// Path relative to the top kustomization (for origin annotations).
+    pub(crate) origin: PathBuf,
+}
+
+impl Dir {
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
+        self.shown.join(name)
+    }
+}
+
+/// Resources and configuration gathered so far.
+#[derive(Debug, Default)]
+pub(crate) struct Accumulator {
+    pub(crate) resources: ResMap,
+    /// Field specs added by `configurations:`/`crds:` on top of the builtin ones.
+    pub(crate) custom: TransformerConfig,
+}
+
+impl Accumulator {
+    fn new() -> Self {
+        Accumulator {
+            resources: ResMap::new(),
+            custom: TransformerConfig::default(),
+        }
+    }
+
+    fn append(&mut self, r: Resource, path: &Path) -> Result<(), Error> {
+        self.resources.append(r).map_err(|id| Error::DuplicateId {
+            path: path.to_path_buf(),
+            id,
+        })
+    }
+}
+
+pub(crate) struct Builder<'a> {
+    pub(crate) fs: &'a dyn FileSystem,
+    pub(crate) opts: &'a Options,
+    pub(crate) warnings: Vec<Warning>,
+    /// Directories being built (for cycle detection).
+    stack: Vec<PathBuf>,
+    /// Whether origins are recorded (top-level `buildMetadata` non-empty).
+    pub(crate) track_origin: bool,
+    builtin: TransformerConfig,
+}
+
+/// Builds the kustomization in `dir`.
+pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, Error> {
+    let abs = fs
+        .canonicalize(dir)
+        .map_err(|source| load::Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    if fs.kind(&abs) != Some(EntryKind::Dir) {
+        return Err(load::Error::NotADirectory {
+            path: dir.to_path_buf(),
+        }
+        .into());
+    }
+    let top = Dir {
+        abs,
+        shown: dir.to_path_buf(),
+        origin: PathBuf::new(),
+    };
+    let mut b = Builder {
+        fs,
+        opts,
+        warnings: Vec::new(),
+        stack: Vec::new(),
+        track_origin: false,
+        builtin: TransformerConfig::builtin(),
+    };
+    let (kust, file) = b.load_kustomization(&top)?;
+    b.track_origin = !kust.build_metadata.is_empty();
+    if kust.is_component() {
+        return Err(Error::WrongKind {
+            dir: top.shown.clone(),
+            expected: "Kustomization",
+            got: kust.kind.clone(),
+        });
+    }
+    let kfile = top.file(&file);
+    let mut ra = Accumulator::new();
+    b.stack.push(top.abs.clone());
+    b.accumulate_target(&top, &kust, &kfile, &mut ra)?;
+    b.stack.pop();
+
+    let config = b.config(&ra);
+    let mut resources = ra.resources;
+    crate::patching::add_hashes(resources.resources_mut()).map_err(|source| Error::Patch {
+        file: kfile.clone(),
+        field: "configMapGenerator",
+        source,
+    })?;
+    nameref::fix(resources.resources_mut(), &config.name_reference).map_err(|source| {
+        Error::NameReference {
+            file: kfile.clone(),
+            source,
+        }
+    })?;
+    let mut list: Vec<Resource> = resources
+        .into_vec()
+        .into_iter()
+        .filter(|r| !r.is_local_config())
+        .collect();
+    crate::sort::apply(&mut list, kust.sort_options.as_ref()).map_err(|message| {
+        Error::SortOptions {
+            file: kfile.clone(),
+            message,
+        }
+    })?;
+    let origins = kust.build_metadata.iter().any(|m| m == "originAnnotations");
+    let managed_by = kust.build_metadata.iter().any(|m| m == "managedByLabel");
+    for r in &mut list {
+        if origins {
+            if let Some(o) = r.origin.clone() {
+                r.set_annotation("config.kubernetes.io/origin", o.annotation());
+            }
+        }
+        if managed_by {
+            let mut pairs = BTreeMap::new();
+            pairs.insert(
+                "app.kubernetes.io/managed-by".to_string(),
+                "kustomize-v5.5.0".to_string(),
+            );
+            let specs = [crate::fieldspec::FieldSpec::new("", "", "", "metadata/labels", true)];
+            transform::add_pairs(std::slice::from_mut(r), &pairs, &specs).map_err(|source| {
+                Error::Transform {
+                    file: kfile.clone(),
+                    field: "buildMetadata",
+                    source,
+                }
+            })?;
+        }
+    }
+    Ok(Output {
+        resources: list,
+        warnings: b.warnings,
+    })
+}
+
+fn is_remote(path: &str) -> bool {
+    path.contains("://")
+        || path.starts_with("git@")
+        || path.starts_with("github.com/")
+        || path.starts_with("gitlab.com/")
+        || path.starts_with("bitbucket.org/")
+        || path.contains("?ref=")
+        || path.contains(".git//")
+}
+
+impl Builder<'_> {
+    /// The builtin configuration plus what the accumulator added.
+    fn config(&self, ra: &Accumulator) -> TransformerConfig {
+        if ra.custom.is_empty() {
+            return self.builtin.clone();
+        }
+        let mut c = self.builtin.clone();
+        c.merge(&ra.custom);
+        c
+    }
+
+    fn load_kustomization(&mut self, dir: &Dir) -> Result<(Kustomization, String), Error> {
+        let (k, file, warnings) = load::kustomization(self.fs, dir)?;
+        self.warnings.extend(warnings);
+        Ok((k, file))
+    }
+
+    fn accumulate_target(
+        &mut self,
+        dir: &Dir,
+        kust: &Kustomization,
+        kfile: &Path,
+        ra: &mut Accumulator,
+    ) -> Result<(), Error> {
+        for path in &kust.resources {
+            self.accumulate_resource(dir, kfile, path, ra)?;
+        }
+        for path in &kust.configurations {
+            let cfg = load::configuration(self.fs, self.opts, dir, kfile, path)?;
+            ra.custom.merge(&cfg);
+        }
+        for path in &kust.crds {
+            let cfg = load::crd_configuration(self.fs, self.opts, dir, kfile, path)?;
+            ra.custom.merge(&cfg);
+        }
+        crate::patching::run_generators(self, dir, kust, kfile, ra)?;
+        for path in &kust.components {
+            self.accumulate_directory(dir, kfile, path, ra, true)?;
+        }
+        self.run_transformers(dir, kust, kfile, ra)?;
+        if !kust.validators.is_empty() {
+            return Err(Error::Unsupported {
+                file: kfile.to_path_buf(),
+                field: "validators".into(),
+                detail: ": plugins are not supported".into(),
+            });
+        }
+        if !kust.vars.is_empty() {
+            return Err(Error::Unsupported {
+                file: kfile.to_path_buf(),
+                field: "vars".into(),
+                detail: String::new(),
+            });
+        }
+        Ok(())
+    }
+
+    fn run_transformers(
+        &mut self,
+        dir: &Dir,
+        kust: &Kustomization,
+        kfile: &Path,
+        ra: &mut Accumulator,
+    ) -> Result<(), Error> {
+        let config = self.config(ra);
+        let tr = |field: &'static str| {
+            move |source: transform::Error| Error::Transform {
+                file: kfile.to_path_buf(),
+                field,
+                source,
+            }
+        };
+        crate::patching::strategic_merge(self, dir, kust, kfile, ra)?;
+        crate::patching::patches(self, dir, kust, kfile, ra)?;
+        let list = ra.resources.resources_mut();
+        transform::namespace(list, &kust.namespace, &config.namespace).map_err(tr("namespace"))?;
+        if !kust.namespace.is_empty() {
+            if let Some(id) = ra.resources.first_duplicate() {
+                return Err(tr("namespace")(transform::Error::NamespaceConflict { id }));
+            }
+        }
+        let list = ra.resources.resources_mut();
+        transform::prefix_suffix(list, &kust.name_prefix, &kust.name_suffix, &config.name_prefix);
+        for label in &kust.labels {
+            let mut specs: Vec<_> = label.fields.iter().map(|f| f.to_spec()).collect();
+            if label.include_selectors {
+                specs.extend(config.common_labels.iter().cloned());
+            } else {
+                if label.include_templates {
+                    specs.extend(config.template_labels.iter().cloned());
+                }
+                specs.push(crate::fieldspec::FieldSpec::new("", "", "", "metadata/labels", true));
+            }
+            transform::add_pairs(list, &label.pairs, &specs).map_err(tr("labels"))?;
+        }
+        transform::add_pairs(list, &kust.common_labels, &config.common_labels)
+            .map_err(tr("commonLabels"))?;
+        transform::add_pairs(list, &kust.common_annotations, &config.common_annotations)
+            .map_err(tr("commonAnnotations"))?;
+        crate::patching::json6902(self, dir, kust, kfile, ra)?;
+        let list = ra.resources.resources_mut();
+        transform::replicas(list, &kust.replicas, &config.replicas).map_err(tr("replicas"))?;
+        transform::images(list, &kust.images, &config.images);
+        if !kust.replacements.is_empty() {
+            return Err(Error::Unsupported {
+                file: kfile.to_path_buf(),
+                field: "replacements".into(),
+                detail: String::new(),
+            });
+        }
+        if !kust.transformers.is_empty() {
+            return Err(Error::Unsupported {
+                file: kfile.to_path_buf(),
+                field: "transformers".into(),
+                detail: String::new(),
+            });
+        }
+        Ok(())
+    }
+
+    fn accumulate_resource(
+        &mut self,
+        dir: &Dir,
+        kfile: &Path,
+        path: &str,
+        ra: &mut Accumulator,
+    ) -> Result<(), Error> {
+        if is_remote(path) {
+            return Err(load::Error::Remote {
+                file: kfile.to_path_buf(),
+                url: path.to_string(),
+            }
+            .into());
+        }
+        let joined = clean(&dir.abs.join(path));
+        match self.fs.kind(&joined) {
+            Some(EntryKind::Dir) => self.accumulate_directory(dir, kfile, path, ra, false),
+            Some(EntryKind::File) => {
+                let shown = clean(&dir.shown.join(path));
+                let resources = load::resources(self.fs, self.opts, dir, kfile, path)?;
+                for mut r in resources {
+                    if self.track_origin {
+                        r.origin = Some(crate::resource::Origin {
+                            path: origin_string(&dir.origin.join(path)),
+                            ..Default::default()
+                        });
+                    }
+                    ra.append(r, &shown)?;
+                }
+                Ok(())
+            }
+            None => {
+                // Ask the file system why (refused vs missing).
+                let err = match self.fs.canonicalize(&joined) {
+                    Err(source) => load::Error::Resource {
+                        file: kfile.to_path_buf(),
+                        resource: path.to_string(),
+                        source,
+                    },
+                    Ok(_) => load::Error::Resource {
+                        file: kfile.to_path_buf(),
+                        resource: path.to_string(),
+                        source: crate::fs::Error::NotFound { path: clean(&dir.shown.join(path)) },
+                    },
+                };
+                Err(err.into())
+            }
+        }
+    }
+
+    pub(crate) fn accumulate_directory(
+        &mut self,
+        parent: &Dir,
+        kfile: &Path,
+        path: &str,
+        ra: &mut Accumulator,
+        is_component: bool,
+    ) -> Result<(), Error> {
+        let joined = clean(&parent.abs.join(path));
+        let abs = self.fs.canonicalize(&joined).map_err(|source| load::Error::Resource {
+            file: kfile.to_path_buf(),
+            resource: path.to_string(),
+            source,
+        })?;
+        let dir = Dir {
+            abs,
+            shown: clean(&parent.shown.join(path)),
+            origin: clean_rel(&parent.origin.join(path)),
+        };
+        if self.stack.iter().any(|d| d.starts_with(&dir.abs)) {
+            return Err(Error::Cycle {
+                from: kfile.to_path_buf(),
+                dir: dir.shown.clone(),
+            });
+        }
+        let (kust, file) = self.load_kustomization(&dir)?;
+        let sub_file = dir.file(&file);
+        if is_component && !kust.is_component() {
+            return Err(Error::WrongKind {
+                dir: dir.shown.clone(),
+                expected: "Component",
+                got: kust.kind.clone(),
+            });
+        }
+        if !is_component && kust.is_component() {
+            return Err(Error::WrongKind {
+                dir: dir.shown.clone(),
+                expected: "Kustomization",
+                got: kust.kind.clone(),
+            });
+        }
+        self.stack.push(dir.abs.clone());
+        let result = if is_component {
+            self.accumulate_target(&dir, &kust, &sub_file, ra)
+        } else {
+            let mut sub = Accumulator::new();
+            self.accumulate_target(&dir, &kust, &sub_file, &mut sub).and_then(|()| {
+                ra.custom.merge(&sub.custom);
+                for r in sub.resources.into_vec() {
+                    ra.append(r, &dir.shown)?;
+                }
+                Ok(())
+            })
+        };
+        self.stack.pop();
+        result
+    }
+}
+
+/// Lexically cleans a relative path, keeping leading `..`.
+fn clean_rel(p: &Path) -> PathBuf {
+    let c = clean(p);
+    if c == Path::new(".") { PathBuf::new() } else { c }
+}
+
+/// A relative path as kustomize prints it in origin annotations.
+fn origin_string(p: &Path) -> String {
+    clean_rel(p).to_string_lossy().replace('\\', "/")
+}

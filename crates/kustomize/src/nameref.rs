@@ -1,0 +1,399 @@
+//! Name-reference fix-ups: after names changed (prefix, suffix, hash,
+//! namespace), rewrite the fields that refer to the old names.
+//!
+//! Candidates are found through an index from every previous name to the
+//! resources that had it, built once per pass, so the pass is linear in the
+//! number of references rather than quadratic in the number of resources.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::fieldspec::{FieldSpec, NameBackRef};
+use crate::resource::{Gvk, ResId, Resource};
+
+/// Errors of the name-reference pass.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// More than one resource could be the one a field refers to.
+    #[error("updating name reference in '{path}' field of '{referrer}': found multiple possible referrals: {candidates}")]
+    Ambiguous {
+        /// The field.
+        path: String,
+        /// The resource holding the reference.
+        referrer: ResId,
+        /// The ids that fit.
+        candidates: String,
+    },
+    /// A mapping reached by a reference path has no `name`.
+    #[error("updating name reference in '{path}' field of '{referrer}': path config error; no 'name' field in node")]
+    NoNameField {
+        /// The field.
+        path: String,
+        /// The resource holding the reference.
+        referrer: ResId,
+    },
+}
+
+/// Facts about one candidate, computed once.
+struct Cand {
+    cur: ResId,
+    prev: Vec<ResId>,
+    org_ns_eff: String,
+    cur_ns_eff: String,
+}
+
+/// Rewrites references to renamed resources.
+pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), Error> {
+    // Index: previous name -> resource indices (in order).
+    let cands: Vec<Cand> = resources
+        .iter()
+        .map(|r| {
+            let cur = r.cur_id();
+            let prev = r.prev_ids();
+            let org = prev.first().cloned().unwrap_or_else(|| cur.clone());
+            Cand {
+                org_ns_eff: org.effective_namespace().to_string(),
+                cur_ns_eff: cur.effective_namespace().to_string(),
+                cur,
+                prev,
+            }
+        })
+        .collect();
+    let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in cands.iter().enumerate() {
+        let mut seen = HashSet::new();
+        for p in &c.prev {
+            if seen.insert(p.name.as_str()) {
+                by_prev_name.entry(p.name.as_str()).or_default().push(i);
+            }
+        }
+    }
+    if by_prev_name.is_empty() {
+        return Ok(());
+    }
+    let mut by_org_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in cands.iter().enumerate() {
+        by_org_ns.entry(c.org_ns_eff.as_str()).or_default().push(i);
+    }
+    let renamed_kinds: HashSet<&str> = cands
+        .iter()
+        .flat_map(|c| c.prev.iter().map(|p| p.gvk.kind.as_str()))
+        .collect();
+    // Snapshot of what the filters need from each referral (names do not
+    // change during this pass; only referrer fields do).
+    let prefixes: Vec<(Vec<String>, Vec<String>)> = resources
+        .iter()
+        .map(|r| (r.prefixes.clone(), r.suffixes.clone()))
+        .collect();
+
+    for (ri, referrer) in resources.iter_mut().enumerate() {
+        let org_gvk = referrer.org_id().gvk;
+        let ctx = Referrer::new(ri, referrer, &cands);
+        for br in backrefs {
+            if !renamed_kinds.contains(br.target.kind.as_str()) && !br.target.kind.is_empty() {
+                continue;
+            }
+            for fs in &br.referrers {
+                if !org_gvk.is_selected_by(&fs.gvk) {
+                    continue;
+                }
+                let mut job = Job {
+                    ctx: &ctx,
+                    fs,
+                    target: &br.target,
+                    cands: &cands,
+                    index: &by_prev_name,
+                    prefixes: &prefixes,
+                    by_org_ns: &by_org_ns,
+                    error: None,
+                };
+                walk(referrer.object_mut(), &fs.path, &mut job);
+                if let Some(e) = job.error {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Referrer {
+    idx: usize,
+    cur: ResId,
+    cluster_scoped: bool,
+    /// Namespaces of ServiceAccount subjects (RoleBinding only).
+    binding_namespaces: HashSet<String>,
+    role_ref: Option<Gvk>,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+impl Referrer {
+    fn new(idx: usize, r: &Resource, _cands: &[Cand]) -> Self {
+        let cur = r.cur_id();
+        let mut binding_namespaces = HashSet::new();
+        if r.kind() == "RoleBinding" {
+            if let Some(subjects) = r.object().get("subjects").and_then(Value::as_array) {
+                for s in subjects {
+                    if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount") {
+                        if let Some(ns) = s.get("namespace").and_then(Value::as_str) {
+                            binding_namespaces.insert(ns.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let role_ref = r.object().get("roleRef").and_then(|rr| {
+            let g = rr.get("apiGroup")?.as_str()?;
+            let k = rr.get("kind")?.as_str()?;
+            Some(Gvk {
+                group: g.to_string(),
+                version: String::new(),
+                kind: k.to_string(),
+            })
+        });
+        Referrer {
+            idx,
+            cluster_scoped: cur.gvk.is_cluster_scoped(),
+            cur,
+            binding_namespaces,
+            role_ref,
+            prefixes: r.prefixes.clone(),
+            suffixes: r.suffixes.clone(),
+        }
+    }
+}
+
+struct Job<'a> {
+    ctx: &'a Referrer,
+    fs: &'a FieldSpec,
+    target: &'a Gvk,
+    cands: &'a [Cand],
+    index: &'a HashMap<&'a str, Vec<usize>>,
+    prefixes: &'a [(Vec<String>, Vec<String>)],
+    by_org_ns: &'a HashMap<&'a str, Vec<usize>>,
+    error: Option<Error>,
+}
+
+fn walk(v: &mut Value, path: &[String], job: &mut Job<'_>) {
+    if job.error.is_some() {
+        return;
+    }
+    match path.split_first() {
+        None => set(v, job),
+        Some((first, rest)) => match v {
+            Value::Array(items) => {
+                for i in items {
+                    walk(i, path, job);
+                }
+            }
+            Value::Object(m) => {
+                let name = first.strip_suffix("[]").unwrap_or(first);
+                if let Some(child) = m.get_mut(name) {
+                    walk(child, rest, job);
+                }
+            }
+            _ => {}
+        },
+    }
+}
+
+fn set(v: &mut Value, job: &mut Job<'_>) {
+    match v {
+        Value::Null => {}
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => set_scalar(v, job),
+        Value::Object(_) => set_mapping(v, job),
+        Value::Array(items) => {
+            for i in items {
+                match i {
+                    Value::Object(_) => set_mapping(i, job),
+                    Value::Array(_) | Value::Null => {}
+                    _ => set_scalar(i, job),
+                }
+            }
+        }
+    }
+}
+
+fn set_scalar(v: &mut Value, job: &mut Job<'_>) {
+    let old = crate::resource::scalar_string(v);
+    let list: Vec<usize> = job.index.get(old.as_str()).cloned().unwrap_or_default();
+    let subset: Vec<usize> = list.into_iter().filter(|&i| could_refer(job, i)).collect();
+    match select(&old, subset, job, false) {
+        Ok(Some(i)) => {
+            let new = &job.cands[i].cur.name;
+            if *new != old {
+                *v = Value::String(new.clone());
+            }
+        }
+        Ok(None) => {}
+        Err(e) => job.error = Some(e),
+    }
+}
+
+fn set_mapping(v: &mut Value, job: &mut Job<'_>) {
+    let Some(m) = v.as_object_mut() else { return };
+    let Some(name) = m.get("name") else {
+        job.error = Some(Error::NoNameField {
+            path: job.fs.path_str.clone(),
+            referrer: job.ctx.cur.clone(),
+        });
+        return;
+    };
+    let old = crate::resource::scalar_string(name);
+    let list: Vec<usize> = job.index.get(old.as_str()).cloned().unwrap_or_default();
+    let mut subset: Vec<usize> = list.into_iter().filter(|&i| could_refer(job, i)).collect();
+    if let Some(ns) = m.get("namespace") {
+        let ns = crate::resource::scalar_string(ns);
+        // kustomize groups the candidates by original namespace first and
+        // falls back to the current one.
+        let visible = |group: Option<&Vec<usize>>| {
+            group.is_some_and(|g| g.iter().any(|&i| could_refer(job, i)))
+        };
+        if visible(job.by_org_ns.get(ns.as_str())) {
+            subset.retain(|&i| job.cands[i].org_ns_eff == ns);
+        } else {
+            subset.retain(|&i| job.cands[i].cur_ns_eff == ns);
+        }
+    }
+    match select(&old, subset, job, true) {
+        Ok(Some(i)) => {
+            let c = &job.cands[i].cur;
+            if c.name == old && c.namespace.is_empty() {
+                return;
+            }
+            m.insert("name".into(), Value::String(c.name.clone()));
+            if !c.namespace.is_empty() {
+                m.insert("namespace".into(), Value::String(c.namespace.clone()));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => job.error = Some(e),
+    }
+}
+
+/// kustomize's `SubsetThatCouldBeReferencedByResource`.
+fn could_refer(job: &Job<'_>, i: usize) -> bool {
+    let r = job.ctx;
+    if r.cluster_scoped {
+        return true;
+    }
+    let c = &job.cands[i].cur;
+    if c.gvk.is_cluster_scoped() || c.ns_equals(&r.cur) {
+        return true;
+    }
+    r.binding_namespaces.contains(&c.namespace)
+}
+
+fn select(old: &str, subset: Vec<usize>, job: &Job<'_>, with_ns: bool) -> Result<Option<usize>, Error> {
+    let r = job.ctx;
+    let mut c: Vec<usize> = subset
+        .into_iter()
+        .filter(|&i| {
+            let cand = &job.cands[i];
+            cand.prev.iter().any(|p| p.name == old)
+                && cand.prev.iter().any(|p| p.gvk.is_selected_by(job.target))
+        })
+        .collect();
+    if job.fs.path_str.ends_with("roleRef/name") {
+        if let Some(rr) = &r.role_ref {
+            c.retain(|&i| job.cands[i].prev.iter().any(|p| p.gvk.is_selected_by(rr)));
+        }
+    }
+    if !r.cluster_scoped {
+        c.retain(|&i| {
+            let cand = &job.cands[i].cur;
+            cand.gvk.is_cluster_scoped() || cand.gvk.kind == "ServiceAccount" || r.cur.ns_equals(cand)
+        });
+    }
+    let _ = r.idx;
+    if c.len() == 1 {
+        return Ok(Some(c[0]));
+    }
+    c.retain(|&i| {
+        let (p, s) = &job.prefixes[i];
+        same_ending(p, &r.prefixes) && same_ending(s, &r.suffixes)
+    });
+    match c.len() {
+        0 => Ok(None),
+        1 => Ok(Some(c[0])),
+        _ => {
+            let first = &job.cands[c[0]].cur;
+            let same = c.iter().all(|&i| {
+                let x = &job.cands[i].cur;
+                x.name == first.name && (!with_ns || x.namespace == first.namespace)
+            });
+            if same {
+                Ok(Some(c[0]))
+            } else {
+                Err(Error::Ambiguous {
+                    path: job.fs.path_str.clone(),
+                    referrer: r.cur.clone(),
+                    candidates: c
+                        .iter()
+                        .map(|&i| job.cands[i].cur.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+        }
+    }
+}
+
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    let diff = long.len() - short.len();
+    short.iter().enumerate().all(|(i, s)| long[i + diff] == *s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fieldspec::TransformerConfig;
+    use crate::transform;
+    use serde_json::json;
+
+    #[test]
+    fn prefixed_configmap_reference_follows() {
+        let cfg = TransformerConfig::builtin();
+        let mut rs = vec![
+            Resource::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}})),
+            Resource::new(json!({
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {
+                    "volumes": [{"name": "v", "configMap": {"name": "cm"}}],
+                    "containers": [{"name": "c", "envFrom": [{"configMapRef": {"name": "cm"}}, {"configMapRef": {"name": "other"}}]}]
+                }}}
+            })),
+        ];
+        transform::prefix_suffix(&mut rs, "p-", "-s", &cfg.name_prefix);
+        fix(&mut rs, &cfg.name_reference).unwrap();
+        let spec = &rs[1].object()["spec"]["template"]["spec"];
+        assert_eq!(spec["volumes"][0]["configMap"]["name"], "p-cm-s");
+        assert_eq!(spec["containers"][0]["envFrom"][0]["configMapRef"]["name"], "p-cm-s");
+        assert_eq!(spec["containers"][0]["envFrom"][1]["configMapRef"]["name"], "other");
+        assert_eq!(rs[1].name(), "p-d-s");
+    }
+
+    #[test]
+    fn rolebinding_subject_gets_name_and_namespace() {
+        let cfg = TransformerConfig::builtin();
+        let mut rs = vec![
+            Resource::new(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa"}})),
+            Resource::new(json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "rb"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
+                "subjects": [{"kind": "ServiceAccount", "name": "sa"}]
+            })),
+        ];
+        transform::namespace(&mut rs, "ns", &cfg.namespace).unwrap();
+        transform::prefix_suffix(&mut rs, "p-", "", &cfg.name_prefix);
+        fix(&mut rs, &cfg.name_reference).unwrap();
+        assert_eq!(rs[1].object()["subjects"][0], json!({"kind": "ServiceAccount", "name": "p-sa", "namespace": "ns"}));
+    }
+}

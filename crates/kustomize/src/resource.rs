@@ -1,0 +1,365 @@
+//! The resource model: objects with their identity and build history.
+
+use serde_json::{Map, Value};
+
+/// Group, version and kind of an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Gvk {
+    /// API group (`""` for the core group).
+    pub group: String,
+    /// API version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+}
+
+impl Gvk {
+    /// Splits `apiVersion` (`apps/v1`, `v1`) into group and version.
+    pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", api_version),
+        };
+        Gvk {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+        }
+    }
+
+    /// `group/version`, or just `version` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// Whether this GVK matches a selector whose empty fields are wildcards.
+    pub fn is_selected_by(&self, sel: &Gvk) -> bool {
+        (sel.group.is_empty() || sel.group == self.group)
+            && (sel.version.is_empty() || sel.version == self.version)
+            && (sel.kind.is_empty() || sel.kind == self.kind)
+    }
+
+    /// Whether kustomize knows this type as cluster-scoped (from the
+    /// Kubernetes OpenAPI schema it embeds). Unknown types are namespaced.
+    pub fn is_cluster_scoped(&self) -> bool {
+        crate::fieldspec::is_cluster_scoped(&self.group, &self.kind)
+    }
+
+    /// kustomize's legacy string form `group_version_kind` with `~G`/`~V`/`~K`
+    /// for empty parts.
+    pub(crate) fn legacy_sort_string(&self) -> String {
+        let g = if self.group.is_empty() { "~G" } else { &self.group };
+        let v = if self.version.is_empty() { "~V" } else { &self.version };
+        let k = if self.kind.is_empty() { "~K" } else { &self.kind };
+        format!("{g}_{v}_{k}")
+    }
+}
+
+/// The identity of a resource: GVK, name and namespace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResId {
+    /// Group, version, kind.
+    pub gvk: Gvk,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace` (`""` when unset).
+    pub namespace: String,
+}
+
+impl ResId {
+    /// The namespace used for comparisons: cluster-scoped ids have none,
+    /// an empty namespace means `default`.
+    pub(crate) fn effective_namespace(&self) -> &str {
+        if self.gvk.is_cluster_scoped() {
+            "~cluster"
+        } else if self.namespace.is_empty() {
+            "default"
+        } else {
+            &self.namespace
+        }
+    }
+
+    /// Namespace equality as kustomize defines it (`""` equals `default`).
+    pub fn ns_equals(&self, other: &ResId) -> bool {
+        self.effective_namespace() == other.effective_namespace()
+    }
+}
+
+impl std::fmt::Display for ResId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let g = if self.gvk.group.is_empty() { "[noGrp]" } else { &self.gvk.group };
+        let ns = if self.namespace.is_empty() { "[noNs]" } else { &self.namespace };
+        write!(f, "{}.{}.{}/{}.{}", self.gvk.kind, self.gvk.version, g, self.name, ns)
+    }
+}
+
+/// Where a resource came from, for `buildMetadata: [originAnnotations]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// Path of the file (or kustomization, for generated objects), relative
+    /// to the top kustomization.
+    pub path: String,
+    /// For generated objects: the kustomization file that configured them.
+    pub configured_in: Option<String>,
+    /// For generated objects: the generator kind (`ConfigMapGenerator`…).
+    pub configured_by_kind: Option<String>,
+}
+
+impl Origin {
+    /// The annotation value kustomize writes (a small YAML document).
+    pub(crate) fn annotation(&self) -> String {
+        match (&self.configured_in, &self.configured_by_kind) {
+            (Some(cin), Some(kind)) => format!(
+                "configuredIn: {cin}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+            ),
+            _ => format!("path: {}\n", self.path),
+        }
+    }
+}
+
+/// One object plus the build-time history kustomize keeps in internal
+/// annotations (previous names, applied prefixes/suffixes, origin).
+#[derive(Debug, Clone)]
+pub struct Resource {
+    obj: Value,
+    /// Previous (kind, name, namespace) triples, oldest first.
+    pub(crate) prev: Vec<(String, String, String)>,
+    pub(crate) prefixes: Vec<String>,
+    pub(crate) suffixes: Vec<String>,
+    pub(crate) origin: Option<Origin>,
+    /// Generated object whose name still needs the content hash.
+    pub(crate) needs_hash: bool,
+    /// Generator behavior (`create`, `merge`, `replace`) for generated objects.
+    pub(crate) behavior: Option<String>,
+}
+
+impl Resource {
+    /// Wraps an object (must be a mapping).
+    pub fn new(obj: Value) -> Self {
+        Resource {
+            obj,
+            prev: Vec::new(),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+            origin: None,
+            needs_hash: false,
+            behavior: None,
+        }
+    }
+
+    /// The object.
+    pub fn object(&self) -> &Value {
+        &self.obj
+    }
+
+    /// The object, mutable.
+    pub fn object_mut(&mut self) -> &mut Value {
+        &mut self.obj
+    }
+
+    /// Consumes the resource, returning the object.
+    pub fn into_object(self) -> Value {
+        self.obj
+    }
+
+    fn str_at(&self, a: &str, b: Option<&str>) -> &str {
+        let v = self.obj.get(a);
+        let v = match b {
+            Some(b) => v.and_then(|m| m.get(b)),
+            None => v,
+        };
+        v.and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        self.str_at("apiVersion", None)
+    }
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.str_at("kind", None)
+    }
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        self.str_at("metadata", Some("name"))
+    }
+    /// `metadata.namespace` (`""` when unset).
+    pub fn namespace(&self) -> &str {
+        self.str_at("metadata", Some("namespace"))
+    }
+
+    /// Group, version, kind.
+    pub fn gvk(&self) -> Gvk {
+        Gvk::from_api_version(self.api_version(), self.kind())
+    }
+
+    /// The current id.
+    pub fn cur_id(&self) -> ResId {
+        ResId {
+            gvk: self.gvk(),
+            name: self.name().to_string(),
+            namespace: self.namespace().to_string(),
+        }
+    }
+
+    /// Ids the resource had before (oldest first), sharing the current
+    /// group/version.
+    pub fn prev_ids(&self) -> Vec<ResId> {
+        let gvk = self.gvk();
+        self.prev
+            .iter()
+            .map(|(k, n, ns)| ResId {
+                gvk: Gvk {
+                    group: gvk.group.clone(),
+                    version: gvk.version.clone(),
+                    kind: k.clone(),
+                },
+                name: n.clone(),
+                namespace: ns.clone(),
+            })
+            .collect()
+    }
+
+    /// The original id (the first one it had).
+    pub fn org_id(&self) -> ResId {
+        self.prev_ids().into_iter().next().unwrap_or_else(|| self.cur_id())
+    }
+
+    /// The original id plus every later one, current last.
+    pub(crate) fn all_ids(&self) -> Vec<ResId> {
+        let mut ids = self.prev_ids();
+        ids.push(self.cur_id());
+        ids
+    }
+
+    /// Remembers the current id before a change of name/namespace/kind.
+    pub(crate) fn store_previous_id(&mut self) {
+        let t = (
+            self.kind().to_string(),
+            self.name().to_string(),
+            self.namespace().to_string(),
+        );
+        self.prev.push(t);
+    }
+
+    fn metadata_mut(&mut self) -> Option<&mut Map<String, Value>> {
+        let obj = self.obj.as_object_mut()?;
+        let md = obj
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !md.is_object() {
+            *md = Value::Object(Map::new());
+        }
+        md.as_object_mut()
+    }
+
+    /// Sets `metadata.name`.
+    pub fn set_name(&mut self, name: &str) {
+        if let Some(md) = self.metadata_mut() {
+            md.insert("name".into(), Value::String(name.to_string()));
+        }
+    }
+
+    /// Sets `metadata.namespace`.
+    pub fn set_namespace(&mut self, ns: &str) {
+        if let Some(md) = self.metadata_mut() {
+            md.insert("namespace".into(), Value::String(ns.to_string()));
+        }
+    }
+
+    /// Sets one annotation.
+    pub(crate) fn set_annotation(&mut self, key: &str, value: String) {
+        if let Some(md) = self.metadata_mut() {
+            let a = md
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !a.is_object() {
+                *a = Value::Object(Map::new());
+            }
+            if let Some(a) = a.as_object_mut() {
+                a.insert(key.to_string(), Value::String(value));
+            }
+        }
+    }
+
+    /// `metadata.labels` as string pairs.
+    pub fn labels(&self) -> Vec<(String, String)> {
+        map_pairs(self.obj.get("metadata").and_then(|m| m.get("labels")))
+    }
+
+    /// `metadata.annotations` as string pairs.
+    pub fn annotations(&self) -> Vec<(String, String)> {
+        map_pairs(self.obj.get("metadata").and_then(|m| m.get("annotations")))
+    }
+
+    /// Whether `config.kubernetes.io/local-config` is `"true"`.
+    pub(crate) fn is_local_config(&self) -> bool {
+        self.obj
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get("config.kubernetes.io/local-config"))
+            .and_then(Value::as_str)
+            == Some("true")
+    }
+}
+
+fn map_pairs(v: Option<&Value>) -> Vec<(String, String)> {
+    match v.and_then(Value::as_object) {
+        Some(m) => m
+            .iter()
+            .map(|(k, v)| (k.clone(), scalar_string(v)))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// A scalar as the string kustomize would see.
+pub(crate) fn scalar_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn gvk_parsing() {
+        let g = Gvk::from_api_version("apps/v1", "Deployment");
+        assert_eq!(g.group, "apps");
+        assert_eq!(g.api_version(), "apps/v1");
+        let g = Gvk::from_api_version("v1", "ConfigMap");
+        assert_eq!(g.group, "");
+        assert_eq!(g.api_version(), "v1");
+    }
+
+    #[test]
+    fn ids_track_history() {
+        let mut r = Resource::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}));
+        r.store_previous_id();
+        r.set_name("p-a");
+        assert_eq!(r.org_id().name, "a");
+        assert_eq!(r.cur_id().name, "p-a");
+        assert_eq!(r.all_ids().len(), 2);
+    }
+
+    #[test]
+    fn namespace_default_equals_empty() {
+        let a = ResId { gvk: Gvk::from_api_version("v1", "ConfigMap"), name: "x".into(), namespace: "".into() };
+        let mut b = a.clone();
+        b.namespace = "default".into();
+        assert!(a.ns_equals(&b));
+        b.namespace = "other".into();
+        assert!(!a.ns_equals(&b));
+    }
+}

@@ -1,0 +1,430 @@
+//! The built-in transformers driven by kustomization fields: namespace,
+//! name prefix/suffix, labels, annotations, replicas and images.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use crate::fieldspec::{CreateKind, FieldSpec, visit};
+use crate::kustomization::{Image, Replica};
+use crate::resource::{Gvk, ResId, Resource};
+
+/// Errors of the transformers.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// After setting the namespace two resources share an id.
+    #[error("namespace transformation produces ID conflict: {id}")]
+    NamespaceConflict {
+        /// The id now held twice.
+        id: ResId,
+    },
+    /// A `replicas` entry names no resource of a kind it can scale.
+    #[error("replicas: resource with name {name} does not match a config with the following GVK {gvks}")]
+    ReplicasNoMatch {
+        /// The `replicas[].name`.
+        name: String,
+        /// The kinds that can be scaled.
+        gvks: String,
+    },
+    /// A field a transformer writes holds the wrong type.
+    #[error("{id}: field '{path}' is not a {expected}")]
+    WrongType {
+        /// The resource.
+        id: ResId,
+        /// The field path.
+        path: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+}
+
+/// Sets the namespace of every namespaced resource (and the fields the
+/// namespace field specs name).
+pub fn namespace(resources: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> Result<(), Error> {
+    if ns.is_empty() {
+        return Ok(());
+    }
+    for r in resources.iter_mut() {
+        if r.object().as_object().is_none_or(Map::is_empty) {
+            continue;
+        }
+        r.store_previous_id();
+        let gvk = r.gvk();
+        if !gvk.is_cluster_scoped() {
+            r.set_namespace(ns);
+        }
+        let is_binding = matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
+        if is_binding {
+            if let Some(subjects) = r.object_mut().get_mut("subjects").and_then(Value::as_array_mut) {
+                for s in subjects {
+                    if let Some(m) = s.as_object_mut() {
+                        if m.get("name").and_then(Value::as_str) == Some("default") {
+                            m.insert("namespace".into(), Value::String(ns.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        let api_version = r.api_version().to_string();
+        for fs in specs {
+            if fs.path_str == "metadata/namespace" {
+                continue;
+            }
+            if is_binding && fs.path.first().map(String::as_str) == Some("subjects") {
+                continue;
+            }
+            if fs.path_str == "metadata/name" && api_version != "v1" {
+                continue;
+            }
+            if !fs.applies_to(&gvk) {
+                continue;
+            }
+            set_scalar(r.object_mut(), fs, ns);
+        }
+    }
+    Ok(())
+}
+
+fn set_scalar(obj: &mut Value, fs: &FieldSpec, value: &str) {
+    let _ = visit::<()>(obj, &fs.path, fs.create, CreateKind::Scalar, &mut |v| {
+        if !v.is_object() && !v.is_array() {
+            *v = Value::String(value.to_string());
+        }
+        Ok(())
+    });
+}
+
+/// Kinds the prefix/suffix transformer never renames.
+fn skips_prefix(gvk: &Gvk) -> bool {
+    gvk.kind == "CustomResourceDefinition"
+        || gvk.kind == "Namespace"
+        || (gvk.group == "apiregistration.k8s.io" && gvk.kind == "APIService")
+}
+
+/// Adds `prefix`/`suffix` to names (the `namePrefix`/`nameSuffix` field
+/// specs): the prefix pass first, then the suffix pass, as kustomize runs them.
+pub fn prefix_suffix(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldSpec]) {
+    affix(resources, prefix, "", specs);
+    affix(resources, "", suffix, specs);
+}
+
+fn affix(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldSpec]) {
+    for r in resources.iter_mut() {
+        let org = r.org_id();
+        if skips_prefix(&org.gvk) {
+            continue;
+        }
+        for fs in specs {
+            if !org.gvk.is_selected_by(&fs.gvk) {
+                continue;
+            }
+            if fs.path_str == "metadata/name" {
+                if !prefix.is_empty() {
+                    r.prefixes.push(prefix.to_string());
+                }
+                if !suffix.is_empty() {
+                    r.suffixes.push(suffix.to_string());
+                }
+                if !prefix.is_empty() || !suffix.is_empty() {
+                    r.store_previous_id();
+                }
+            }
+            if prefix.is_empty() && suffix.is_empty() {
+                continue;
+            }
+            let _ = visit::<()>(r.object_mut(), &fs.path, fs.create, CreateKind::Scalar, &mut |v| {
+                if let Value::String(s) = v {
+                    *s = format!("{prefix}{s}{suffix}");
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+/// Adds key/value pairs to the maps the field specs name (labels or
+/// annotations).
+pub fn add_pairs(resources: &mut [Resource], pairs: &BTreeMap<String, String>, specs: &[FieldSpec]) -> Result<(), Error> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    for r in resources.iter_mut() {
+        let gvk = r.gvk();
+        for fs in specs {
+            if !fs.applies_to(&gvk) {
+                continue;
+            }
+            let mut bad = false;
+            let _ = visit::<()>(r.object_mut(), &fs.path, fs.create, CreateKind::Map, &mut |v| {
+                if v.is_null() {
+                    *v = Value::Object(Map::new());
+                }
+                match v.as_object_mut() {
+                    Some(m) => {
+                        for (k, val) in pairs {
+                            m.insert(k.clone(), Value::String(val.clone()));
+                        }
+                    }
+                    None => bad = true,
+                }
+                Ok(())
+            });
+            if bad {
+                return Err(Error::WrongType {
+                    id: r.cur_id(),
+                    path: fs.path_str.clone(),
+                    expected: "map",
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets replica counts (`replicas:` entries).
+pub fn replicas(resources: &mut [Resource], entries: &[Replica], specs: &[FieldSpec]) -> Result<(), Error> {
+    for rep in entries {
+        let mut found = false;
+        for fs in specs {
+            for r in resources.iter_mut() {
+                let matches = r
+                    .all_ids()
+                    .iter()
+                    .any(|id| id.name == rep.name && id.gvk.is_selected_by(&fs.gvk));
+                if !matches {
+                    continue;
+                }
+                found = true;
+                if !fs.applies_to(&r.gvk()) {
+                    continue;
+                }
+                let count = rep.count;
+                let _ = visit::<()>(r.object_mut(), &fs.path, fs.create, CreateKind::Scalar, &mut |v| {
+                    *v = Value::from(count);
+                    Ok(())
+                });
+            }
+        }
+        if !found {
+            let gvks: Vec<String> = specs.iter().map(|s| gvk_string(&s.gvk)).collect();
+            return Err(Error::ReplicasNoMatch {
+                name: rep.name.clone(),
+                gvks: format!("[{}]", gvks.join(" ")),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn gvk_string(g: &Gvk) -> String {
+    let grp = if g.group.is_empty() { "[noGrp]" } else { &g.group };
+    let ver = if g.version.is_empty() { "[noVer]" } else { &g.version };
+    format!("{grp}/{ver}, Kind={}", g.kind)
+}
+
+/// Splits an image reference into name, tag and digest (kustomize's rules:
+/// a `:` before the first `/` is a registry port).
+pub fn split_image(image: &str) -> (String, String, String) {
+    let slash = match image.find('/') {
+        Some(i) if i > 0 => i,
+        _ => 0,
+    };
+    let search = &image[slash..];
+    let at = search.find('@');
+    let colon = search.find(':');
+    match (at, colon) {
+        (None, None) => (image.to_string(), String::new(), String::new()),
+        (Some(a), c) if c.is_none_or(|c| a < c) => {
+            let a = a + slash;
+            (image[..a].to_string(), String::new(), image[a + 1..].to_string())
+        }
+        (Some(a), Some(c)) => {
+            let (a, c) = (a + slash, c + slash);
+            (
+                image[..c].to_string(),
+                image[c + 1..a].to_string(),
+                image[a + 1..].to_string(),
+            )
+        }
+        (None, Some(c)) => {
+            let c = c + slash;
+            (image[..c].to_string(), image[c + 1..].to_string(), String::new())
+        }
+        (Some(_), None) => (image.to_string(), String::new(), String::new()),
+    }
+}
+
+/// One compiled `images:` entry.
+pub(crate) struct ImageRule {
+    img: Image,
+    pattern: Option<Regex>,
+}
+
+impl ImageRule {
+    pub(crate) fn new(img: &Image) -> Self {
+        // kustomize builds this regex from the unescaped name.
+        let pattern = Regex::new(&format!("^{}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$", img.name)).ok();
+        ImageRule {
+            img: img.clone(),
+            pattern,
+        }
+    }
+
+    fn apply(&self, value: &str) -> Option<String> {
+        if !self.pattern.as_ref()?.is_match(value) {
+            return None;
+        }
+        let (mut name, mut tag, mut digest) = split_image(value);
+        let i = &self.img;
+        if !i.new_name.is_empty() {
+            name = i.new_name.clone();
+        }
+        if !i.new_tag.is_empty() && !i.digest.is_empty() {
+            tag = i.new_tag.clone();
+            digest = i.digest.clone();
+        } else if !i.new_tag.is_empty() {
+            tag = i.new_tag.clone();
+            digest.clear();
+        } else if !i.digest.is_empty() {
+            tag.clear();
+            digest = i.digest.clone();
+        }
+        if !i.tag_suffix.is_empty() {
+            tag.push_str(&i.tag_suffix);
+        }
+        if !tag.is_empty() {
+            name = format!("{name}:{tag}");
+        }
+        if !digest.is_empty() {
+            name = format!("{name}@{digest}");
+        }
+        Some(name)
+    }
+
+    fn update(&self, v: &mut Value) {
+        if let Value::String(s) = v {
+            if let Some(new) = self.apply(s) {
+                *s = new;
+            }
+        }
+    }
+
+    /// kustomize's legacy pass: every `containers`/`initContainers` list anywhere.
+    fn legacy(&self, v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m.iter_mut() {
+                    if k == "containers" || k == "initContainers" {
+                        if let Value::Array(items) = child {
+                            for c in items.iter_mut() {
+                                if let Some(img) = c.get_mut("image") {
+                                    self.update(img);
+                                }
+                            }
+                        }
+                    }
+                    self.legacy(child);
+                }
+            }
+            Value::Array(items) => {
+                for c in items {
+                    self.legacy(c);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Applies `images:` entries.
+pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]) {
+    for img in entries {
+        let rule = ImageRule::new(img);
+        for r in resources.iter_mut() {
+            rule.legacy(r.object_mut());
+            let gvk = r.gvk();
+            if gvk.kind == "CustomResourceDefinition" {
+                continue;
+            }
+            for fs in specs {
+                if !fs.applies_to(&gvk) {
+                    continue;
+                }
+                let _ = visit::<()>(r.object_mut(), &fs.path, false, CreateKind::Scalar, &mut |v| {
+                    rule.update(v);
+                    Ok(())
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fieldspec::TransformerConfig;
+    use serde_json::json;
+
+    #[test]
+    fn split_image_forms() {
+        let s = |x: &str| {
+            let (a, b, c) = split_image(x);
+            (a, b, c)
+        };
+        assert_eq!(s("nginx"), ("nginx".into(), "".into(), "".into()));
+        assert_eq!(s("nginx:1.2"), ("nginx".into(), "1.2".into(), "".into()));
+        assert_eq!(s("localhost:5000/app"), ("localhost:5000/app".into(), "".into(), "".into()));
+        assert_eq!(s("localhost:5000/app:v1"), ("localhost:5000/app".into(), "v1".into(), "".into()));
+        assert_eq!(s("a@sha256:abc"), ("a".into(), "".into(), "sha256:abc".into()));
+        assert_eq!(s("a:t@sha256:abc"), ("a".into(), "t".into(), "sha256:abc".into()));
+    }
+
+    #[test]
+    fn image_rule_rewrites_tag_and_name() {
+        let img = Image { name: "nginx".into(), new_name: "my/nginx".into(), new_tag: "1.25".into(), ..Image::default() };
+        let r = ImageRule::new(&img);
+        assert_eq!(r.apply("nginx:1.0").as_deref(), Some("my/nginx:1.25"));
+        assert_eq!(r.apply("nginx").as_deref(), Some("my/nginx:1.25"));
+        assert_eq!(r.apply("nginx-other:1.0"), None);
+    }
+
+    #[test]
+    fn namespace_skips_cluster_scoped() {
+        let cfg = TransformerConfig::builtin();
+        let mut rs = vec![
+            Resource::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})),
+            Resource::new(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "b"}})),
+            Resource::new(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "old"}})),
+        ];
+        namespace(&mut rs, "ns", &cfg.namespace).unwrap();
+        assert_eq!(rs[0].namespace(), "ns");
+        assert_eq!(rs[1].namespace(), "");
+        assert_eq!(rs[2].name(), "ns");
+    }
+
+    #[test]
+    fn labels_reach_selectors() {
+        let cfg = TransformerConfig::builtin();
+        let mut rs = vec![Resource::new(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+            "spec": {"template": {"spec": {}}}
+        }))];
+        let pairs = BTreeMap::from([("app".to_string(), "x".to_string())]);
+        add_pairs(&mut rs, &pairs, &cfg.common_labels).unwrap();
+        let o = rs[0].object();
+        assert_eq!(o["metadata"]["labels"]["app"], "x");
+        assert_eq!(o["spec"]["selector"]["matchLabels"]["app"], "x");
+        assert_eq!(o["spec"]["template"]["metadata"]["labels"]["app"], "x");
+    }
+
+    #[test]
+    fn replicas_without_match_is_an_error() {
+        let cfg = TransformerConfig::builtin();
+        let mut rs = vec![Resource::new(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}))];
+        replicas(&mut rs, &[Replica { name: "d".into(), count: 3 }], &cfg.replicas).unwrap();
+        assert_eq!(rs[0].object()["spec"]["replicas"], 3);
+        assert!(replicas(&mut rs, &[Replica { name: "zz".into(), count: 1 }], &cfg.replicas).is_err());
+    }
+}

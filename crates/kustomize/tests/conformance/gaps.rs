@@ -1,0 +1,1 @@
+pub const KNOWN_GAPS: &[(&str, &str)] = &[];
