@@ -85,12 +85,12 @@ struct Emitter<'a> {
 
 /// What the emitter learns from looking at a scalar before writing it.
 #[derive(Default)]
-struct Analysis {
+pub(crate) struct Analysis {
     multiline: bool,
     flow_plain_allowed: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
-    block_allowed: bool,
+    pub(crate) block_allowed: bool,
 }
 
 fn is_printable(c: char) -> bool {
@@ -101,7 +101,7 @@ fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&c) && c != 0xFEFF)
 }
 
-fn is_break(c: char) -> bool {
+pub(crate) fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
@@ -109,11 +109,11 @@ fn is_blank(c: Option<char>) -> bool {
     matches!(c, Some(' ' | '\t'))
 }
 
-fn is_blankz(c: char) -> bool {
+pub(crate) fn is_blankz(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\0') || is_break(c)
 }
 
-fn analyze(value: &str) -> Analysis {
+pub(crate) fn analyze(value: &str) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,

@@ -49,6 +49,7 @@
 //! laughs" document fails fast instead of exhausting memory.
 
 mod emit;
+mod folded;
 mod number;
 mod parse;
 mod resolve;
@@ -204,6 +205,17 @@ pub enum Error {
         /// The scalar text.
         value: String,
     },
+    /// A string holds a character kustomize's JSON → YAML step refuses
+    /// (DEL, a C1 control other than NEL, U+FFFE or U+FFFF).
+    #[error("line {line}, column {column}: control character U+{code:04X} is not allowed")]
+    ControlCharacter {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The character's code point.
+        code: u32,
+    },
     /// A `!!binary` scalar is not valid base64.
     #[error("line {line}, column {column}: !!binary value contains invalid base64 data")]
     InvalidBinary {
@@ -228,6 +240,7 @@ impl Error {
             | Error::InvalidMerge { line, .. }
             | Error::UnsupportedFloat { line, .. }
             | Error::TagMismatch { line, .. }
+            | Error::ControlCharacter { line, .. }
             | Error::InvalidBinary { line, .. } => *line,
         }
     }
@@ -245,6 +258,7 @@ impl Error {
             | Error::InvalidMerge { column, .. }
             | Error::UnsupportedFloat { column, .. }
             | Error::TagMismatch { column, .. }
+            | Error::ControlCharacter { column, .. }
             | Error::InvalidBinary { column, .. } => *column,
         }
     }

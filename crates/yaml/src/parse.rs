@@ -342,6 +342,11 @@ impl Builder<'_> {
             self.set_key(key, line, column);
             return Ok(());
         }
+        let text = if style == ScalarStyle::Folded {
+            Cow::Owned(crate::folded::v3_folded_round_trip(&text))
+        } else {
+            text
+        };
         let v = scalar_value(text, style, tag, line, column)?;
         self.anchor(anchor, &v, 1);
         self.push(v, 1, span)
@@ -373,6 +378,85 @@ fn number_value(s: Scalar, text: &str, line: usize, column: usize) -> Result<Val
 }
 
 fn scalar_value(
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    line: usize,
+    column: usize,
+) -> Result<Value, Error> {
+    match raw_scalar_value(text, style, tag, line, column)? {
+        Value::String(s) => Ok(Value::String(json_reread(s, line, column)?)),
+        other => Ok(other),
+    }
+}
+
+/// What happens to a string in kustomize's JSON → go-yaml v2 step: go-yaml
+/// v2 refuses some raw characters that Go's JSON encoder leaves unescaped
+/// (DEL, C1 controls other than NEL, U+FFFE, U+FFFF), and it reads a raw
+/// NEL inside the JSON string as a line break and folds it like any line
+/// break in a double-quoted scalar.
+fn json_reread(s: String, line: usize, column: usize) -> Result<String, Error> {
+    let suspicious = s.bytes().any(|b| b == 0x7F || b == 0xC2 || b == 0xEF);
+    if !suspicious {
+        return Ok(s);
+    }
+    if let Some(c) = s.chars().find(|&c| {
+        let c = c as u32;
+        c == 0x7F || ((0x80..=0x9F).contains(&c) && c != 0x85) || c == 0xFFFE || c == 0xFFFF
+    }) {
+        return Err(Error::ControlCharacter {
+            line,
+            column,
+            code: c as u32,
+        });
+    }
+    if !s.contains('\u{85}') {
+        return Ok(s);
+    }
+    Ok(fold_nel(&s))
+}
+
+/// Double-quoted line folding with NEL as the only raw line break: blanks
+/// around a run of breaks are dropped, a single break becomes a space and
+/// a run of n breaks becomes n-1 newlines.
+fn fold_nel(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_blanks = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => pending_blanks.push(c),
+            '\u{85}' => {
+                pending_blanks.clear();
+                let mut breaks = 0usize;
+                while let Some(&n) = chars.peek() {
+                    match n {
+                        ' ' | '\t' => {}
+                        '\u{85}' => breaks += 1,
+                        _ => break,
+                    }
+                    chars.next();
+                }
+                if breaks == 0 {
+                    out.push(' ');
+                } else {
+                    for _ in 0..breaks {
+                        out.push('\n');
+                    }
+                }
+            }
+            _ => {
+                out.push_str(&pending_blanks);
+                pending_blanks.clear();
+                out.push(c);
+            }
+        }
+    }
+    out.push_str(&pending_blanks);
+    out
+}
+
+fn raw_scalar_value(
     text: Cow<'_, str>,
     style: ScalarStyle,
     tag: Option<&Tag>,
