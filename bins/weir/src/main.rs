@@ -32,6 +32,8 @@ struct Cli {
 enum Command {
     /// Select the latest image tag with an ImagePolicy (offline or from a registry).
     Tags(cmd::tags::Args),
+    /// Rewrite `$imagepolicy` markers in a tree, changing only the marked values.
+    SetImages(cmd::set_images::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
 
     let result = match cli.command {
         Command::Tags(args) => cmd::tags::run(args),
+        Command::SetImages(args) => cmd::set_images::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,3 +1,4 @@
 //! One module per subcommand: `Args` (clap) and `run(Args) -> CmdResult`.
 
+pub(crate) mod set_images;
 pub(crate) mod tags;
