@@ -1,3 +1,71 @@
-//! Flux ImagePolicy evaluation: filterTags, extract, semver/alphabetical/numerical ordering (pure, layer 0)
+//! Flux `ImagePolicy` evaluation: pick the latest image tag from a list.
 //!
-//! (Work in progress: this crate is a placeholder until its issue lands.)
+//! Layer 0 (pure): no I/O beyond the strings it is given, no async, no printing.
+//! This crate owns Flux's tag-selection semantics (image-reflector-controller's
+//! `internal/policy`), made public, deterministic and explainable:
+//!
+//! 1. **Filter** (`spec.filterTags`): the Go RE2 `pattern` is *searched* anywhere in
+//!    each tag (anchor it with `^…$`); Go semantics are kept where Rust's `regex`
+//!    differs (ASCII `\d \w \s \b`, Go-only rejections; see [`RegexError`]).
+//!    `extract` is expanded like Go's `Regexp.Expand` (`$name`, `${name}`, `$1`,
+//!    `$$`); an empty `extract` keeps the whole tag.
+//! 2. **Order** (`spec.policy`): `semver` (Masterminds v3 range over strict SemVer
+//!    tags, one leading `v` allowed, via [`weir_semver`]), `alphabetical` (byte
+//!    order) or `numerical` (Go `strconv.ParseFloat`, see [`parse_float`]; one
+//!    unparsable candidate fails the policy). `asc` picks the greatest, `desc` the
+//!    least. Ordering uses the extracted value; the result is the original tag.
+//! 3. **Explain**: [`Policy::explain`] gives every tag's fate (filtered out,
+//!    rejected and why, or its rank).
+//!
+//! # Deterministic ties
+//!
+//! Flux collects candidates in a Go map and ranges over it, so some results
+//! depend on map order. Weir always gives the result Flux gives when it scans the
+//! tags in its own store order (byte-wise descending, as the registry scan stores
+//! them), whatever order the input is in:
+//!
+//! * two tags with the same extracted value: the byte-wise **smaller tag** is kept
+//!   (Flux: a later tag overwrites the map entry);
+//! * `numerical`: equal numbers (`7`, `07`, `7.0`): the byte-wise **smaller**
+//!   value wins, for `asc` and `desc` (Flux: the later candidate wins ties);
+//!   `NaN` never wins over a number (in Flux it makes the result order-dependent);
+//! * `semver`: equal precedence (`1.2.3`, `v1.2.3`, `1.2.3+b1`): the byte-wise
+//!   **greater** value wins (Flux keeps the first);
+//! * `alphabetical`: values are distinct after the filter, so there are no ties.
+//!
+//! # Example
+//!
+//! ```
+//! use weir_imagepolicy::{Choice, FilterTags, Policy, PolicySpec};
+//!
+//! let policy = Policy::new(&PolicySpec {
+//!     filter_tags: Some(FilterTags {
+//!         pattern: "^main-[a-fA-F0-9]+-(?P<buildnumber>.*)".into(),
+//!         extract: "$buildnumber".into(),
+//!     }),
+//!     choice: Choice::Numerical { order: "asc".into() },
+//! })?;
+//! let tags = ["main-d480788-1", "main-1f49071-24", "main-0a1b2c3-9", "latest"];
+//! assert_eq!(policy.latest(tags)?, "main-1f49071-24");
+//!
+//! let why = policy.explain(tags);
+//! assert_eq!(why.selected(), Some("main-1f49071-24"));
+//! assert_eq!(why.entries[3].verdict.to_string(), "filtered out (pattern did not match)");
+//! # Ok::<(), weir_imagepolicy::Error>(())
+//! ```
+
+mod gofloat;
+mod goregex;
+pub mod manifest;
+mod policy;
+mod template;
+
+pub use gofloat::{FloatError, parse_float};
+pub use goregex::RegexError;
+pub use manifest::{ImagePolicyManifest, ManifestError};
+pub use policy::{
+    Choice, Entry, Error, Explanation, FilterTags, Order, Policy, PolicySpec, Verdict,
+};
+
+#[cfg(test)]
+mod tests;
