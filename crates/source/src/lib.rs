@@ -1,3 +1,77 @@
-//! Git sources: fetch, checkout, artifacts, commit and push with GitRepository semantics (I/O, layer 1)
+//! Git sources for Weir: fetch, checkout, artifacts, commit and push, with
+//! the semantics of Flux's `GitRepository` (I/O adapter, layer 1).
 //!
-//! (Work in progress: this crate is a placeholder until its issue lands.)
+//! * [`RepoUrl`]: `https://`, `http://`, `ssh://`, scp-style `user@host:path`
+//!   (normalised to `ssh://`) and `file://`; never holds a password.
+//! * [`Credentials`]: the keys of a Flux Git secret (`username`, `password`,
+//!   `bearerToken`, `identity`, `known_hosts`, `ca.crt`), read from a manifest
+//!   or given directly; secret values are [`secrecy::SecretString`]s and never
+//!   reach argv, logs, errors or `Debug` output.
+//! * [`GitRef`]: Flux's ref precedence `commit` > `name` > `semver` > `tag` >
+//!   `branch` (default `master`); semver ranges use `weir-semver`.
+//! * [`fetch()`]: gix fetch into a persistent per-URL bare cache (shallow where
+//!   the ref allows), so the next fetch is incremental; returns a [`Fetched`]
+//!   with the Flux [`Revision`] (`main@sha1:<hex>`).
+//! * [`Fetched::write_artifact`]: a reproducible `.tar.gz` (Flux exclusions,
+//!   `.sourceignore`, `spec.ignore`) with a `sha256:` digest, written
+//!   atomically; [`archive_dir`] does the same for a directory.
+//! * [`Fetched::checkout`], [`Fetched::commit_changes`], [`Fetched::commit_dir`]
+//!   and [`GitPush`] ([`GitCli`] runs `git push`; credentials via environment
+//!   only; [`PushError::NonFastForward`] tells callers to refetch and retry).
+//!
+//! Everything here is blocking; call it from `spawn_blocking` in async code.
+//!
+//! ```no_run
+//! use weir_source::{Credentials, FetchOptions, GitRef, RepoUrl, fetch};
+//! use secrecy::SecretString;
+//!
+//! let url = RepoUrl::parse("https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/fleet")?;
+//! let creds = Credentials::basic("weir-at-123", SecretString::from("…".to_owned()));
+//! let fetched = fetch(&url, &creds, &GitRef::branch("main"), &FetchOptions::new("/var/cache/weir/git"))?;
+//! let artifact = fetched.write_artifact(None, std::path::Path::new("fleet.tar.gz"))?;
+//! println!("{}\n{}", fetched.revision(), artifact.digest);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Revisions and ignore rules need no server:
+//!
+//! ```
+//! use weir_source::{IgnoreRules, Revision};
+//!
+//! let sha = "132f4e719209eb10b9485302f8593fc0e680f4fc";
+//! assert_eq!(Revision::new(Some("main"), sha)?.to_string(), format!("main@sha1:{sha}"));
+//! assert!(Revision::same(&format!("main/{sha}"), &format!("main@sha1:{sha}")));
+//!
+//! let rules = IgnoreRules::from_spec(None);
+//! assert!(rules.is_excluded(&["docs", "logo.png"], false));
+//! assert!(!rules.is_excluded(&["apps", "deploy.yaml"], false));
+//! # Ok::<(), weir_source::RevisionError>(())
+//! ```
+
+mod artifact;
+mod checkout;
+mod commit;
+mod credentials;
+mod fetch;
+mod ignore;
+mod push;
+mod reference;
+mod ssh;
+mod url;
+
+pub use artifact::{Artifact, ArtifactError, archive_dir};
+pub use checkout::CheckoutError;
+pub use commit::{Change, CommitError, CommitInfo, Signature};
+pub use credentials::{Credentials, SecretError};
+pub use fetch::{FetchError, FetchOptions, Fetched, fetch};
+pub use ignore::{
+    DEFAULT_EXCLUDES, IgnoreRules, SOURCE_IGNORE_FILE, SourceIgnoreFile, VCS_EXCLUDES,
+};
+pub use push::{GitCli, GitPush, PushError, PushRequest};
+pub use reference::{
+    GitRef, HashAlgo, RefError, RefSelector, Revision, RevisionError, short_ref_name,
+};
+pub use ssh::SshError;
+pub use url::{RepoUrl, Transport, UrlError};
+
+pub use secrecy::SecretString;

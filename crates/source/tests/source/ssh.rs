@@ -1,0 +1,1 @@
+//! Fetch and push over SSH (private sshd + git-shell on loopback).
