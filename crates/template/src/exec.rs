@@ -152,8 +152,8 @@ impl Exec<'_> {
 
     fn walk(&mut self, dot: &V, node: &Node) -> X<Flow> {
         match node {
-            Node::Text(t) => {
-                self.write(t, Span { start: 0, end: 0 })?;
+            Node::Text(t, span) => {
+                self.write(t, *span)?;
             }
             Node::Action(pipe) => {
                 self.budget.step().at(pipe.span)?;

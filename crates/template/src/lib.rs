@@ -113,7 +113,7 @@ impl Template {
 
 fn node_uses(n: &Node, field: &str) -> bool {
     match n {
-        Node::Text(_) | Node::Break | Node::Continue => false,
+        Node::Text(..) | Node::Break | Node::Continue => false,
         Node::Action(p) => pipe_uses(p, field),
         Node::If(c) | Node::With(c) | Node::Range(c) => {
             pipe_uses(&c.pipe, field)

@@ -20,7 +20,7 @@ pub(crate) struct Span {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
-    Text(String),
+    Text(String, Span),
     Action(Pipe),
     If(Control),
     With(Control),
@@ -138,7 +138,7 @@ pub(crate) fn parse(name: &str, src: &str) -> PResult<Parsed> {
 
 fn is_empty_tree(nodes: &[Node]) -> bool {
     nodes.iter().all(|n| match n {
-        Node::Text(t) => t.trim().is_empty(),
+        Node::Text(t, _) => t.trim().is_empty(),
         _ => false,
     })
 }
@@ -334,7 +334,16 @@ impl Parser {
     fn text_or_action(&mut self) -> PResult<(Option<Node>, Option<Ender>)> {
         let t = self.next_non_space();
         match t.tok {
-            Tok::Text(s) => Ok((Some(Node::Text(s)), None)),
+            Tok::Text(s) => Ok((
+                Some(Node::Text(
+                    s,
+                    Span {
+                        start: t.pos,
+                        end: t.end,
+                    },
+                )),
+                None,
+            )),
             Tok::LeftDelim => self.action(),
             _ => Err(self.unexpected(&t, "input")),
         }
@@ -468,7 +477,7 @@ impl Parser {
             self.i -= 1;
             Some(self.pipeline(context, true)?)
         };
-        let end = self.toks[self.i.saturating_sub(1)].end;
+        let end = self.toks[self.i.saturating_sub(1)].pos;
         Ok(Node::Template {
             name,
             pipe,
@@ -480,7 +489,7 @@ impl Parser {
         let context = "block clause";
         let name = self.template_name(context)?;
         let pipe = self.pipeline(context, true)?;
-        let end_pos = self.toks[self.i.saturating_sub(1)].end;
+        let end_pos = self.toks[self.i.saturating_sub(1)].pos;
         self.enter(pos)?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);

@@ -1,0 +1,155 @@
+//! Error messages, snapshotted: parse errors (nothing runs) and execution errors.
+
+use weir_template::{ExecErrorKind, Limits, ParseErrorKind, Template};
+
+use crate::data;
+
+fn parse_errors(cases: &[&str]) -> String {
+    cases
+        .iter()
+        .map(|src| match Template::parse("commit message", *src) {
+            Ok(_) => format!("{src:?}\n  => parsed without error\n"),
+            Err(e) => format!("{src:?}\n  => {e}\n"),
+        })
+        .collect()
+}
+
+fn exec_errors(cases: &[&str], limits: &Limits) -> String {
+    cases
+        .iter()
+        .map(|src| {
+            let t = match Template::parse("commit message", *src) {
+                Ok(t) => t,
+                Err(e) => return format!("{src:?}\n  => unexpected parse error: {e}\n"),
+            };
+            match t.render_with_limits(&data(), limits) {
+                Ok(out) => format!("{src:?}\n  => rendered {out:?}\n"),
+                Err(e) => format!("{src:?}\n  => {e}\n"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn parse_error_messages() {
+    let deep = format!("{{{{{}1{}}}}}", "(".repeat(150), ")".repeat(150));
+    insta::assert_snapshot!(parse_errors(&[
+        "{{.Name",
+        "{{ .Name }",
+        "{{if .A}}x",
+        "{{end}}",
+        "{{else}}",
+        "{{ foo 1 }}",
+        "{{ $x }}",
+        "{{ $x = 1 }}",
+        "{{break}}",
+        "{{range .}}{{continue 1}}{{end}}",
+        "{{ \"a\" | \"b\" }}",
+        "{{ }}",
+        "{{ 1.2.3 }}",
+        "{{ .a-b }}",
+        "{{ \"abc }}",
+        "{{ `abc }}",
+        "{{/* x */ .a}}",
+        "{{/* x ",
+        "{{ range $a, .x }}{{end}}",
+        "{{ with $a, $b := . }}{{end}}",
+        "{{ nil.X }}",
+        "{{define \"a\"}}x{{end}}{{define \"a\"}}y{{end}}",
+        "{{ 99999999999999999999 }}",
+        "{{ ( 1 }}",
+        "{{ ) }}",
+        "line one\nline two {{ if }}{{end}}",
+        "{{ .x := 1 }}",
+        "{{else if .x}}",
+        "{{range .}}{{else if .x}}{{end}}{{end}}",
+        "{{if .a}}{{else}}{{else}}{{end}}",
+        "{{ 'ab' }}",
+        "{{ 1i }}",
+        "{{ 0x }}",
+        "{{ : }}",
+        "{{ \u{1F600} }}",
+        "{{define \"x\"}}{{define \"y\"}}{{end}}{{end}}",
+        "{{template .Name}}",
+        "{{ . | 1 }}",
+        &deep,
+    ]));
+}
+
+#[test]
+fn exec_error_messages() {
+    insta::assert_snapshot!(exec_errors(
+        &[
+            "{{.Name.Foo}}",
+            "{{.Nil.X}}",
+            "{{index .Tags 5}}",
+            "{{index .Tags \"a\"}}",
+            "{{index .M 1}}",
+            "{{slice .Name 2 1}}",
+            "{{len 3}}",
+            "{{upper 3}}",
+            "{{printf}}",
+            "{{not 1 2}}",
+            "{{eq 1 \"a\"}}",
+            "{{eq 1}}",
+            "{{lt true false}}",
+            "{{lt 1 1.5}}",
+            "{{range .Name}}{{end}}",
+            "{{range $i, $v := 3}}{{end}}",
+            "{{template \"nope\"}}",
+            "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}",
+            "{{ .Name 1 }}",
+            "{{ 1 2 }}",
+            "{{ nil }}",
+            "{{ first .Name }}",
+            "{{ div 1 0 }}",
+            "{{ repeat -1 \"x\" }}",
+            "{{ trunc \"a\" \"b\" }}",
+            "{{ ternary 1 2 3 }}",
+            "{{ keys .Tags }}",
+            "line 1\n  {{ if true }}\n    {{ .Tags.X }}\n  {{ end }}",
+        ],
+        &Limits::default()
+    ));
+}
+
+#[test]
+fn limits_stop_hostile_templates() {
+    let limits = Limits::default()
+        .with_max_output_bytes(1000)
+        .with_max_steps(10_000)
+        .with_max_text_bytes(100_000)
+        .with_max_depth(50);
+    insta::assert_snapshot!(exec_errors(
+        &[
+            "{{ repeat 100000 \"x\" }}",
+            "{{range 100000000}}{{end}}",
+            "{{range 1000}}xxxxxxxxxxxxxxxxxxxxxxxx{{end}}",
+            "{{ printf \"%999999d\" 1 }}",
+            "{{ printf \"%9999999d\" 1 }}",
+            "{{$x := list 1}}{{range 80}}{{$x = list $x}}{{end}}",
+            "{{$x := list 1 2 3 4 5 6 7 8}}{{range 40}}{{$x = list $x $x}}{{end}}{{len (toString $x)}}",
+            "{{$s := \"abcdefghij\"}}{{range 30}}{{$s = printf \"%s%s\" $s $s}}{{end}}",
+            "{{ replace \"a\" \"bbbbbbbbbb\" (repeat 500 \"a\") }}",
+            "{{ until 100000000 }}",
+            "{{define \"a\"}}{{template \"a\" .}}{{end}}{{template \"a\"}}",
+        ],
+        &limits,
+    ));
+}
+
+#[test]
+fn error_kinds_are_matchable() {
+    let e = Template::parse("m", "{{ nope }}").unwrap_err();
+    assert_eq!(
+        e.kind,
+        ParseErrorKind::UndefinedFunction {
+            name: "nope".into()
+        }
+    );
+    assert_eq!((e.line, e.column), (1, 4));
+    let t = Template::parse("m", "{{ index .Tags 7 }}").unwrap();
+    let e = t.render(&data()).unwrap_err();
+    assert!(matches!(*e.kind, ExecErrorKind::Function { ref function, .. } if function == "index"));
+    assert_eq!(e.near, "index .Tags 7");
+}
