@@ -1,6 +1,9 @@
 //! Integration tests for weir-template: every construct, the Sprig functions, Flux's
 //! documented templates, error messages and properties.
 
+// Test helpers outside `#[test]` functions may panic too: this whole crate is tests.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 mod errors;
 mod flux_docs;
 mod props;
