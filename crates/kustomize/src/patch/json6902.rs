@@ -1,0 +1,338 @@
+//! JSON 6902 patches (`patches:` op lists, legacy `patchesJson6902`).
+//!
+//! kustomize accepts the op list as JSON (text starting with `[`) or as YAML,
+//! and applies it with evanphx/json-patch, which this module mirrors on top of
+//! the `json-patch` crate: all six ops, the whole list applied or nothing,
+//! and negative array indices counted from the end (`/args/-1` is the last
+//! element; for `add`, `-1` appends).
+
+use json_patch::jsonptr::PointerBuf;
+use json_patch::{Patch, PatchOperation};
+use serde_json::Value;
+
+/// Why a JSON 6902 patch could not be read or applied.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The patch text is neither JSON nor YAML.
+    #[error("JSON 6902 patch is not valid YAML")]
+    Yaml {
+        /// The parser's error.
+        #[source]
+        source: weir_yaml::Error,
+    },
+    /// The patch text starts with `[` but is not valid JSON.
+    #[error("JSON 6902 patch is not valid JSON")]
+    Json {
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The patch is not a list of operations.
+    #[error("JSON 6902 patch must be a list of operations, found {found}")]
+    NotAList {
+        /// What was found instead.
+        found: &'static str,
+    },
+    /// An operation is malformed (unknown `op`, missing `path`/`from`/`value`,
+    /// a path that is not a JSON pointer).
+    #[error("JSON 6902 patch operation {index} is invalid: {op}")]
+    InvalidOperation {
+        /// Position of the operation in the list (from 0).
+        index: usize,
+        /// The operation as written (JSON).
+        op: String,
+        /// Why it was rejected.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An operation failed against the target; nothing was applied.
+    #[error("JSON 6902 patch operation {index} ({op} {path}) failed")]
+    OperationFailed {
+        /// Position of the operation in the list (from 0).
+        index: usize,
+        /// The op name (`add`, `test`, …).
+        op: &'static str,
+        /// The operation's `path`.
+        path: String,
+        /// The failure.
+        #[source]
+        source: json_patch::PatchError,
+    },
+}
+
+/// A parsed JSON 6902 patch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json6902 {
+    ops: Patch,
+}
+
+impl Json6902 {
+    /// Parses patch text the way kustomize does: JSON when the trimmed text
+    /// starts with `[`, YAML (first document) otherwise.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use weir_kustomize::patch::json6902::Json6902;
+    ///
+    /// let p = Json6902::parse(r#"[{"op": "replace", "path": "/spec/replicas", "value": 3}]"#).unwrap();
+    /// let mut d = json!({"spec": {"replicas": 1}});
+    /// p.apply(&mut d).unwrap();
+    /// assert_eq!(d, json!({"spec": {"replicas": 3}}));
+    /// ```
+    pub fn parse(text: &str) -> Result<Json6902, Error> {
+        let text = text.trim();
+        if text.starts_with('[') {
+            let value: Value =
+                serde_json::from_str(text).map_err(|source| Error::Json { source })?;
+            return Json6902::from_value(&value);
+        }
+        let docs = weir_yaml::parse_documents(text).map_err(|source| Error::Yaml { source })?;
+        Json6902::from_value(docs.first().unwrap_or(&Value::Null))
+    }
+
+    /// Reads an already parsed op list.
+    pub fn from_value(value: &Value) -> Result<Json6902, Error> {
+        let Value::Array(items) = value else {
+            return Err(Error::NotAList {
+                found: kind_name(value),
+            });
+        };
+        let mut ops = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let op = serde_json::from_value::<PatchOperation>(item.clone()).map_err(|source| {
+                Error::InvalidOperation {
+                    index,
+                    op: item.to_string(),
+                    source,
+                }
+            })?;
+            ops.push(op);
+        }
+        Ok(Json6902 { ops: Patch(ops) })
+    }
+
+    /// The number of operations.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Whether the patch has no operations.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Applies every operation in order. Atomic: when one fails, `target`
+    /// is left exactly as it was.
+    pub fn apply(&self, target: &mut Value) -> Result<(), Error> {
+        let mut doc = target.clone();
+        for (index, op) in self.ops.iter().enumerate() {
+            let op = resolve_negative_indices(&doc, op);
+            json_patch::patch(&mut doc, std::slice::from_ref(&op)).map_err(|source| {
+                Error::OperationFailed {
+                    index,
+                    op: op_name(&op),
+                    path: op.path().to_string(),
+                    source,
+                }
+            })?;
+        }
+        *target = doc;
+        Ok(())
+    }
+}
+
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => "a scalar",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+fn op_name(op: &PatchOperation) -> &'static str {
+    match op {
+        PatchOperation::Add(_) => "add",
+        PatchOperation::Remove(_) => "remove",
+        PatchOperation::Replace(_) => "replace",
+        PatchOperation::Move(_) => "move",
+        PatchOperation::Copy(_) => "copy",
+        PatchOperation::Test(_) => "test",
+    }
+}
+
+/// Rewrites negative array indices in the op's pointers to positions counted
+/// from the end of the array they address in `doc` (evanphx/json-patch's
+/// `SupportNegativeIndices`): `-1` is the last element, and for the last
+/// token of an `add` it is the position after the last element.
+fn resolve_negative_indices(doc: &Value, op: &PatchOperation) -> PatchOperation {
+    let mut op = op.clone();
+    match &mut op {
+        PatchOperation::Add(o) => o.path = resolve(doc, &o.path, true),
+        PatchOperation::Remove(o) => o.path = resolve(doc, &o.path, false),
+        PatchOperation::Replace(o) => o.path = resolve(doc, &o.path, false),
+        PatchOperation::Test(o) => o.path = resolve(doc, &o.path, false),
+        PatchOperation::Move(o) => {
+            o.from = resolve(doc, &o.from, false);
+            o.path = resolve(doc, &o.path, true);
+        }
+        PatchOperation::Copy(o) => {
+            o.from = resolve(doc, &o.from, false);
+            o.path = resolve(doc, &o.path, true);
+        }
+    }
+    op
+}
+
+fn resolve(doc: &Value, path: &PointerBuf, is_add: bool) -> PointerBuf {
+    let tokens: Vec<String> = path.tokens().map(|t| t.decoded().into_owned()).collect();
+    if !tokens.iter().any(|t| t.starts_with('-') && t.len() > 1) {
+        return path.clone();
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut cur = Some(doc);
+    let last = tokens.len().saturating_sub(1);
+    for (i, token) in tokens.iter().enumerate() {
+        let mut token = token.clone();
+        if let Some(Value::Array(items)) = cur
+            && let Ok(n) = token.parse::<i64>()
+            && n < 0
+        {
+            let len = items.len() as i64 + i64::from(is_add && i == last);
+            if n >= -len {
+                token = (n + len).to_string();
+            }
+        }
+        cur = match cur {
+            Some(Value::Array(items)) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Some(Value::Object(obj)) => obj.get(&token),
+            _ => None,
+        };
+        out.push(token);
+    }
+    PointerBuf::from_tokens(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn ops(v: Value) -> Json6902 {
+        Json6902::from_value(&v).unwrap()
+    }
+
+    #[test]
+    fn all_six_operations_apply_in_order() {
+        let mut d = json!({"a": 1, "list": [1, 2], "m": {"x": "y"}});
+        ops(json!([
+            {"op": "add", "path": "/b", "value": 2},
+            {"op": "add", "path": "/list/1", "value": 9},
+            {"op": "remove", "path": "/a"},
+            {"op": "replace", "path": "/m/x", "value": "z"},
+            {"op": "copy", "from": "/m", "path": "/m2"},
+            {"op": "move", "from": "/b", "path": "/c"},
+            {"op": "test", "path": "/c", "value": 2},
+        ]))
+        .apply(&mut d)
+        .unwrap();
+        assert_eq!(
+            d,
+            json!({"list": [1, 9, 2], "m": {"x": "z"}, "m2": {"x": "z"}, "c": 2})
+        );
+    }
+
+    #[test]
+    fn dash_appends_and_negative_indices_count_from_the_end() {
+        let mut d = json!({"args": ["a", "b", "c"]});
+        ops(json!([
+            {"op": "add", "path": "/args/-", "value": "d"},
+            {"op": "replace", "path": "/args/-1", "value": "D"},
+            {"op": "remove", "path": "/args/-4"},
+            {"op": "add", "path": "/args/-1", "value": "end"},
+        ]))
+        .apply(&mut d)
+        .unwrap();
+        assert_eq!(d, json!({"args": ["b", "c", "D", "end"]}));
+    }
+
+    #[test]
+    fn failed_test_op_is_an_error_naming_the_op_and_leaves_target_unchanged() {
+        let original = json!({"spec": {"replicas": 1}});
+        let mut d = original.clone();
+        let err = ops(json!([
+            {"op": "replace", "path": "/spec/replicas", "value": 5},
+            {"op": "test", "path": "/spec/replicas", "value": 3},
+        ]))
+        .apply(&mut d)
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "JSON 6902 patch operation 1 (test /spec/replicas) failed"
+        );
+        assert_eq!(d, original);
+    }
+
+    #[test]
+    fn missing_paths_fail() {
+        for op in [
+            json!({"op": "remove", "path": "/nope"}),
+            json!({"op": "replace", "path": "/nope", "value": 1}),
+            json!({"op": "add", "path": "/a/b/c", "value": 1}),
+            json!({"op": "move", "from": "/nope", "path": "/x"}),
+            json!({"op": "copy", "from": "/nope", "path": "/x"}),
+        ] {
+            let mut d = json!({"a": {}});
+            assert!(ops(json!([op])).apply(&mut d).is_err(), "{op}");
+        }
+    }
+
+    #[test]
+    fn malformed_patches_are_rejected_with_the_position() {
+        assert!(matches!(
+            Json6902::from_value(&json!({"op": "add"})),
+            Err(Error::NotAList { found: "a map" })
+        ));
+        let err = Json6902::from_value(
+            &json!([{"op": "add", "path": "/a", "value": 1}, {"op": "frobnicate", "path": "/a"}]),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidOperation { index: 1, .. }),
+            "{err}"
+        );
+        assert!(Json6902::from_value(&json!([{"op": "remove", "path": "no-slash"}])).is_err());
+    }
+
+    #[test]
+    fn json_text_is_parsed_without_the_yaml_layer() {
+        let p =
+            Json6902::parse(" [ {\"op\": \"add\", \"path\": \"/a\", \"value\": [1]} ]\n").unwrap();
+        assert_eq!(p.len(), 1);
+        let mut d = json!({});
+        p.apply(&mut d).unwrap();
+        assert_eq!(d, json!({"a": [1]}));
+    }
+
+    proptest! {
+        #[test]
+        fn a_failing_patch_leaves_the_target_unchanged(
+            n in 0usize..6,
+            values in prop::collection::vec(any::<i32>(), 0..6),
+        ) {
+            let original = json!({"list": values, "k": "v"});
+            let mut d = original.clone();
+            let mut list = Vec::new();
+            for i in 0..n {
+                list.push(json!({"op": "add", "path": format!("/added{i}"), "value": i}));
+                list.push(json!({"op": "add", "path": "/list/0", "value": i}));
+            }
+            list.push(json!({"op": "test", "path": "/k", "value": "not v"}));
+            prop_assert!(ops(Value::Array(list)).apply(&mut d).is_err());
+            prop_assert_eq!(d, original);
+        }
+    }
+}

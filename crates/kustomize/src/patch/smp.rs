@@ -1,0 +1,881 @@
+//! Strategic-merge patches, merged the way kustomize v5.5.0 merges them.
+//!
+//! kustomize does not use Kubernetes' apimachinery for strategic merge; it
+//! walks the resource and the patch with kyaml's `merge2`, with new list
+//! elements *prepended*. The rules that follow from that walk, and which this
+//! module reproduces:
+//!
+//! - Maps merge key by key; a patch value of `null` deletes the key (and is
+//!   a no-op when the key is absent).
+//! - Scalars and lists without a merge strategy are replaced by the patch's
+//!   value. Which lists merge is decided by the schema only (see
+//!   [`schema`](super::schema)): lists of custom resources and of unknown
+//!   `apiVersion`s are always replaced, whatever their elements look like.
+//! - Merge lists pair elements by their merge keys. The result lists the
+//!   patch's elements first (in patch order, merged with their counterpart),
+//!   then the resource's remaining elements. Lists keyed by two fields
+//!   (container `ports`: `containerPort`+`protocol`; Service `ports`:
+//!   `port`+`protocol`) follow kyaml's quirky matching, in which a patch
+//!   element without `protocol` does not update an element that has one.
+//! - Lists of scalars with a merge strategy (`finalizers`) become the union,
+//!   patch values first.
+//! - `$patch: delete` removes a map or a list element (a whole resource when
+//!   at the top); `$patch: replace` on a map replaces it; `$patch: merge` is
+//!   the default. `$patch: replace` on a merge-list *element* has no effect,
+//!   and a list element `{$patch: replace}` (or `delete`) without merge key
+//!   empties the resource's list before the patch's elements are added —
+//!   both exactly as kyaml does. Any other `$patch` value is an error.
+//! - apimachinery's other directives (`$setElementOrder/…`, `$retainKeys`,
+//!   `$deleteFromPrimitiveList/…`) are not directives here: they are plain
+//!   keys and end up in the output like any other key.
+//!
+//! The walk works on an arena of nodes so that, as in kyaml, a merged element
+//! is the resource's own node and later steps of the list merge see it.
+
+use serde_json::{Map, Number, Value};
+
+use super::schema::Schema;
+
+/// Why a strategic-merge patch could not be applied.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The patch and the resource have different node kinds at a field.
+    #[error("cannot merge `{path}`: the resource has a {dest} there but the patch has a {patch}")]
+    KindMismatch {
+        /// Field path (`spec.template.spec.containers`).
+        path: String,
+        /// Node kind in the resource.
+        dest: &'static str,
+        /// Node kind in the patch.
+        patch: &'static str,
+    },
+    /// A `$patch` directive with a value other than `delete`, `replace` or
+    /// `merge`.
+    #[error(
+        "unknown patch strategy `$patch: {value}` at `{path}` (expected delete, replace or merge)"
+    )]
+    UnknownDirective {
+        /// Field path of the map holding the directive.
+        path: String,
+        /// The directive's value.
+        value: String,
+    },
+    /// A merge list holds an element that is not a map where kyaml needs one.
+    #[error(
+        "cannot merge list `{path}`: it holds a {found} where a map with merge keys is expected"
+    )]
+    ElementNotMap {
+        /// Field path of the list.
+        path: String,
+        /// Node kind found.
+        found: &'static str,
+    },
+    /// The documents are nested deeper than the merge supports.
+    #[error("cannot merge `{path}`: nested deeper than {limit} levels")]
+    TooDeep {
+        /// Field path where the limit was reached.
+        path: String,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Deepest nesting the merge walks before giving up (Kubernetes objects
+/// rarely go past 20).
+const MAX_DEPTH: usize = 256;
+
+/// Options of a `patches:` entry that change how a patch applies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `options.allowNameChange`: keep the patch's `metadata.name`.
+    pub allow_name_change: bool,
+    /// `options.allowKindChange`: keep the patch's `kind`.
+    pub allow_kind_change: bool,
+}
+
+/// What applying a strategic-merge patch did to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum Outcome {
+    /// The resource was patched in place.
+    Patched,
+    /// The patch deleted the whole resource (`$patch: delete` at the top, or
+    /// every field removed): drop it from the build.
+    Deleted,
+}
+
+/// Applies strategic-merge patch `patch` to `resource` the way kustomize's
+/// `patches:`/`patchesStrategicMerge:` do: the patch takes the resource's
+/// `apiVersion`, is merged in, and the resource keeps its `kind`,
+/// `metadata.name` (unless `options` allow a change) and
+/// `metadata.namespace`.
+///
+/// On error `resource` is unchanged. On [`Outcome::Deleted`] `resource` is
+/// left unchanged too; the caller drops it.
+///
+/// ```
+/// use serde_json::json;
+/// use weir_kustomize::patch::smp;
+///
+/// let mut deployment = json!({
+///     "apiVersion": "apps/v1", "kind": "Deployment",
+///     "metadata": {"name": "web"},
+///     "spec": {"template": {"spec": {"containers": [
+///         {"name": "app", "image": "app:1"},
+///         {"name": "sidecar", "image": "side:1"}]}}}
+/// });
+/// let patch = json!({
+///     "apiVersion": "apps/v1", "kind": "Deployment",
+///     "metadata": {"name": "web"},
+///     "spec": {"template": {"spec": {"containers": [
+///         {"name": "app", "image": "app:2"}]}}}
+/// });
+/// let outcome = smp::apply(&mut deployment, &patch, smp::Options::default()).unwrap();
+/// assert_eq!(outcome, smp::Outcome::Patched);
+/// assert_eq!(
+///     deployment["spec"]["template"]["spec"]["containers"],
+///     json!([{"name": "app", "image": "app:2"}, {"name": "sidecar", "image": "side:1"}])
+/// );
+/// ```
+pub fn apply(resource: &mut Value, patch: &Value, options: Options) -> Result<Outcome, Error> {
+    let mut patch = patch.clone();
+    if let (Some(api_version), Value::Object(p)) = (resource.get("apiVersion").cloned(), &mut patch)
+    {
+        p.insert("apiVersion".to_string(), api_version);
+    }
+    let kind = resource.get("kind").cloned();
+    let name = resource.pointer("/metadata/name").cloned();
+    let namespace = resource.pointer("/metadata/namespace").cloned();
+
+    let Some(mut merged) = merge(resource, &patch)? else {
+        return Ok(Outcome::Deleted);
+    };
+    if let Value::Object(obj) = &mut merged {
+        if !options.allow_kind_change {
+            match kind {
+                Some(k) => obj.insert("kind".to_string(), k),
+                None => obj.remove("kind"),
+            };
+        }
+        let needs_metadata = name.is_some() || namespace.is_some();
+        if needs_metadata && !obj.get("metadata").is_some_and(Value::is_object) {
+            obj.insert("metadata".to_string(), Value::Object(Map::new()));
+        }
+        if let Some(Value::Object(meta)) = obj.get_mut("metadata") {
+            if !options.allow_name_change {
+                match name {
+                    Some(n) => meta.insert("name".to_string(), n),
+                    None => meta.remove("name"),
+                };
+            }
+            match namespace {
+                Some(ns) if ns.as_str() != Some("") => meta.insert("namespace".to_string(), ns),
+                _ => meta.remove("namespace"),
+            };
+        }
+    }
+    *resource = merged;
+    Ok(Outcome::Patched)
+}
+
+/// Merges `patch` into `target` with kyaml's rules and returns the result, or
+/// `None` when the patch deletes the whole document.
+///
+/// This is the bare merge: unlike [`apply`] it changes `kind`, `apiVersion`
+/// and `metadata` like any other field.
+pub fn merge(target: &Value, patch: &Value) -> Result<Option<Value>, Error> {
+    let mut m = Merger::default();
+    let dest = m.tree.import(target);
+    let origin = m.tree.import(patch);
+    let result = m.walk([Some(dest), Some(origin)], None)?;
+    Ok(match result {
+        Some(id) if !m.tree.is_null(id) && !m.tree.is_empty_map(Some(id)) => {
+            Some(m.tree.export(id))
+        }
+        _ => None,
+    })
+}
+
+type Id = usize;
+
+#[derive(Debug, Clone)]
+enum Node {
+    Null,
+    Scalar(Value),
+    Map(Vec<(String, Id)>),
+    Seq(Vec<Id>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Map,
+    Seq,
+    Scalar,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Map => "map",
+            Kind::Seq => "list",
+            Kind::Scalar => "scalar",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tree {
+    nodes: Vec<Node>,
+}
+
+impl Tree {
+    fn add(&mut self, node: Node) -> Id {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    fn import(&mut self, v: &Value) -> Id {
+        let node = match v {
+            Value::Null => Node::Null,
+            Value::Object(obj) => {
+                let entries = obj
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.import(v)))
+                    .collect();
+                Node::Map(entries)
+            }
+            Value::Array(items) => Node::Seq(items.iter().map(|v| self.import(v)).collect()),
+            other => Node::Scalar(other.clone()),
+        };
+        self.add(node)
+    }
+
+    fn export(&self, id: Id) -> Value {
+        match &self.nodes[id] {
+            Node::Null => Value::Null,
+            Node::Scalar(v) => v.clone(),
+            Node::Map(entries) => {
+                let mut obj = Map::new();
+                for (k, v) in entries {
+                    obj.insert(k.clone(), self.export(*v));
+                }
+                Value::Object(obj)
+            }
+            Node::Seq(items) => Value::Array(items.iter().map(|&i| self.export(i)).collect()),
+        }
+    }
+
+    fn node(&self, id: Id) -> &Node {
+        &self.nodes[id]
+    }
+
+    fn kind(&self, id: Id) -> Kind {
+        match self.node(id) {
+            Node::Map(_) => Kind::Map,
+            Node::Seq(_) => Kind::Seq,
+            Node::Null | Node::Scalar(_) => Kind::Scalar,
+        }
+    }
+
+    fn is_null(&self, id: Id) -> bool {
+        matches!(self.node(id), Node::Null)
+    }
+
+    /// kyaml `IsMissingOrNull`.
+    fn missing_or_null(&self, id: Option<Id>) -> bool {
+        id.is_none_or(|id| self.is_null(id))
+    }
+
+    fn is_empty_map(&self, id: Option<Id>) -> bool {
+        id.is_some_and(|id| matches!(self.node(id), Node::Map(e) if e.is_empty()))
+    }
+
+    fn is_map(&self, id: Id) -> bool {
+        matches!(self.node(id), Node::Map(_))
+    }
+
+    /// The text go-yaml keeps for a node (`Node.Value`): a scalar's text,
+    /// empty for maps, lists and nulls.
+    fn text(&self, id: Id) -> String {
+        match self.node(id) {
+            Node::Scalar(Value::String(s)) => s.clone(),
+            Node::Scalar(Value::Bool(b)) => b.to_string(),
+            Node::Scalar(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// The value of map field `name` (`None` for non-maps).
+    fn field(&self, map: Option<Id>, name: &str) -> Option<Id> {
+        match self.node(map?) {
+            Node::Map(entries) => entries.iter().find(|(k, _)| k == name).map(|(_, v)| *v),
+            _ => None,
+        }
+    }
+
+    fn map_keys(&self, id: Option<Id>) -> Vec<String> {
+        match id.map(|id| self.node(id)) {
+            Some(Node::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn seq(&self, id: Option<Id>) -> Vec<Id> {
+        match id.map(|id| self.node(id)) {
+            Some(Node::Seq(items)) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn set_seq(&mut self, id: Id, items: Vec<Id>) {
+        self.nodes[id] = Node::Seq(items);
+    }
+
+    fn push(&mut self, seq: Id, item: Id) {
+        if let Node::Seq(items) = &mut self.nodes[seq] {
+            items.push(item);
+        }
+    }
+
+    fn remove_field(&mut self, map: Id, name: &str) {
+        if let Node::Map(entries) = &mut self.nodes[map] {
+            entries.retain(|(k, _)| k != name);
+        }
+    }
+
+    /// kyaml `FieldSetter`: a missing or null value clears the field, an
+    /// existing field gets the new value in place, a new field goes last.
+    fn set_field(&mut self, map: Id, name: &str, value: Option<Id>) {
+        let Some(value) = value.filter(|&v| !self.is_null(v)) else {
+            self.remove_field(map, name);
+            return;
+        };
+        if let Node::Map(entries) = &mut self.nodes[map] {
+            match entries.iter_mut().find(|(k, _)| k == name) {
+                Some(entry) => entry.1 = value,
+                None => entries.push((name.to_string(), value)),
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Directive {
+    Merge,
+    Replace,
+    Delete,
+}
+
+#[derive(Debug, Default)]
+struct Merger {
+    tree: Tree,
+    path: Vec<String>,
+}
+
+impl Merger {
+    fn path(&self) -> String {
+        self.path.join(".")
+    }
+
+    /// kyaml `Walker.Walk` over `[dest, origin]`.
+    fn walk(&mut self, src: [Option<Id>; 2], schema: Option<Schema>) -> Result<Option<Id>, Error> {
+        if self.path.len() > MAX_DEPTH {
+            return Err(Error::TooDeep {
+                path: self.path(),
+                limit: MAX_DEPTH,
+            });
+        }
+        let schema = schema.or_else(|| self.schema_from_meta(src));
+        let kind = src
+            .iter()
+            .flatten()
+            .find(|&&id| !self.tree.is_null(id))
+            .map(|&id| self.tree.kind(id));
+        let Some(kind) = kind else {
+            return self.walk_map(src, schema);
+        };
+        // kyaml `ErrorIfAnyInvalidAndNonNull`.
+        if let [Some(d), Some(o)] = src
+            && !self.tree.is_null(d)
+            && !self.tree.is_null(o)
+            && self.tree.kind(d) != self.tree.kind(o)
+        {
+            return Err(Error::KindMismatch {
+                path: self.path(),
+                dest: self.tree.kind(d).name(),
+                patch: self.tree.kind(o).name(),
+            });
+        }
+        match kind {
+            Kind::Map => self.walk_map(src, schema),
+            Kind::Seq if schema.is_some_and(Schema::is_merge_list) => {
+                self.walk_merge_list(src, schema)
+            }
+            // Non-associative lists and scalars: the patch's value wins.
+            Kind::Seq | Kind::Scalar => Ok(src[1].or(src[0])),
+        }
+    }
+
+    /// kyaml `GetSchema` without a schema from the parent: the type named by
+    /// the node's own `apiVersion` and `kind`, resource first.
+    fn schema_from_meta(&self, src: [Option<Id>; 2]) -> Option<Schema> {
+        src.iter().flatten().find_map(|&id| {
+            let text = |name| {
+                self.tree
+                    .field(Some(id), name)
+                    .filter(|&v| matches!(self.tree.node(v), Node::Scalar(_)))
+                    .map(|v| self.tree.text(v))
+            };
+            let kind = text("kind").filter(|k| !k.is_empty())?;
+            let api_version = text("apiVersion").filter(|a| !a.is_empty())?;
+            Schema::for_type(&api_version, &kind)
+        })
+    }
+
+    /// The `$patch` directive of a patch node, removed from it once read: a
+    /// map's own `$patch` key, or for a list the first element holding
+    /// `$patch` and nothing else.
+    fn directive(&mut self, origin: Option<Id>) -> Result<Directive, Error> {
+        let Some(origin) = origin else {
+            return Ok(Directive::Merge);
+        };
+        let (holder, is_list) = match self.tree.node(origin) {
+            Node::Map(_) => (origin, false),
+            Node::Seq(items) => {
+                let holder = items
+                    .iter()
+                    .copied()
+                    .find(|&i| self.tree.field(Some(i), "$patch").is_some());
+                match holder {
+                    Some(h) if self.tree.map_keys(Some(h)).len() == 1 => (h, true),
+                    _ => return Ok(Directive::Merge),
+                }
+            }
+            Node::Null | Node::Scalar(_) => return Ok(Directive::Merge),
+        };
+        let Some(value) = self.tree.field(Some(holder), "$patch") else {
+            return Ok(Directive::Merge);
+        };
+        let text = self.tree.text(value);
+        let directive = match text.as_str() {
+            "delete" => Directive::Delete,
+            "replace" => Directive::Replace,
+            "merge" => Directive::Merge,
+            other => {
+                return Err(Error::UnknownDirective {
+                    path: self.path(),
+                    value: other.to_string(),
+                });
+            }
+        };
+        if is_list {
+            self.element_setter(origin, None, &["$patch".to_string()], &[text])?;
+        } else {
+            self.tree.remove_field(origin, "$patch");
+        }
+        Ok(directive)
+    }
+
+    /// kyaml `Merger.VisitMap`.
+    fn visit_map(&mut self, [dest, origin]: [Option<Id>; 2]) -> Result<Option<Id>, Error> {
+        if self.tree.missing_or_null(dest) {
+            // Errors are ignored here, as kyaml does: an unknown directive on
+            // a map the resource lacks stays in the output as a plain key.
+            if self.directive(origin).ok() == Some(Directive::Delete) {
+                return Ok(None);
+            }
+            return Ok(origin);
+        }
+        if origin.is_some_and(|o| self.tree.is_null(o)) {
+            return Ok(None);
+        }
+        Ok(match self.directive(origin)? {
+            Directive::Delete => None,
+            Directive::Replace => origin,
+            Directive::Merge => dest,
+        })
+    }
+
+    fn walk_map(
+        &mut self,
+        mut src: [Option<Id>; 2],
+        schema: Option<Schema>,
+    ) -> Result<Option<Id>, Error> {
+        let Some(dest) = self.visit_map(src)? else {
+            return Ok(None);
+        };
+        src[0] = Some(dest);
+        let mut names = self.tree.map_keys(src[0]);
+        names.extend(self.tree.map_keys(src[1]));
+        names.sort();
+        names.dedup();
+        for name in names {
+            let field_schema = schema.and_then(|s| s.field(&name));
+            let fields = [
+                self.tree.field(src[0], &name),
+                self.tree.field(src[1], &name),
+            ];
+            self.path.push(name.clone());
+            let val = self.walk(fields, field_schema)?;
+            self.path.pop();
+            self.tree.set_field(dest, &name, val);
+        }
+        Ok(Some(dest))
+    }
+
+    /// kyaml `walkAssociativeSequence` (with `ListIncreaseDirection: prepend`).
+    fn walk_merge_list(
+        &mut self,
+        mut src: [Option<Id>; 2],
+        schema: Option<Schema>,
+    ) -> Result<Option<Id>, Error> {
+        let [dest, origin] = src;
+        // kyaml `Merger.VisitList`: a list the resource lacks is taken as it
+        // is (directives and all); otherwise the list's own directive rules.
+        let dest = if self.tree.missing_or_null(dest) {
+            origin
+        } else if origin.is_some_and(|o| self.tree.is_null(o)) {
+            None
+        } else {
+            match self.directive(origin)? {
+                Directive::Delete => None,
+                Directive::Replace => origin,
+                Directive::Merge => dest,
+            }
+        };
+        let Some(dest) = dest else {
+            return Ok(None);
+        };
+        src[0] = Some(dest);
+        let keys: Vec<String> = schema
+            .map(Schema::merge_keys)
+            .unwrap_or_default()
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        let elem_schema = schema.and_then(Schema::elements);
+        let values = self.element_values(src, &keys);
+        if !values.is_empty() || !keys.is_empty() {
+            self.set_elements(src, values, &keys, dest, elem_schema)
+        } else {
+            let values = self.primitive_values(src);
+            self.set_elements(src, values, &[String::new()], dest, elem_schema)
+        }
+    }
+
+    /// The merge-key values of every element, patch first, without repeats.
+    fn element_values(&self, src: [Option<Id>; 2], keys: &[String]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        for list in [src[1], src[0]] {
+            for elem in self.tree.seq(list) {
+                let values: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        self.tree
+                            .field(Some(elem), k)
+                            .map(|v| self.tree.text(v))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                if !values.is_empty() && !out.contains(&values) {
+                    out.push(values);
+                }
+            }
+        }
+        out
+    }
+
+    /// The values of a list of scalars, patch first, without repeats.
+    fn primitive_values(&self, src: [Option<Id>; 2]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        for list in [src[1], src[0]] {
+            for item in self.tree.seq(list) {
+                let text = self.tree.text(item);
+                if !out.iter().any(|v| v[0] == text) {
+                    out.push(vec![text]);
+                }
+            }
+        }
+        out
+    }
+
+    /// kyaml `setAssociativeSequenceElements`.
+    fn set_elements(
+        &mut self,
+        src: [Option<Id>; 2],
+        mut values_list: Vec<Vec<String>>,
+        keys: &[String],
+        dest: Id,
+        elem_schema: Option<Schema>,
+    ) -> Result<Option<Id>, Error> {
+        let items = self.tree.add(Node::Seq(Vec::new()));
+        if keys.len() > 1 {
+            merge_values(&mut values_list);
+        }
+        let mut valid_keys: Vec<String> = Vec::new();
+        for values in &values_list {
+            if values.is_empty() {
+                continue;
+            }
+            let (vk, vv) = validate_keys(&values_list, values, keys);
+            valid_keys.clone_from(&vk);
+            let sources = self.element_value_list(src, &vk, &vv);
+            let val = self.walk(sources, elem_schema)?;
+            if self.tree.missing_or_null(val) || self.tree.is_empty_map(val) {
+                self.element_setter(dest, None, &vk, &vv)?;
+                continue;
+            }
+            if let Some(v) = val.filter(|&v| self.tree.is_map(v)) {
+                for (key, value) in vk.iter().zip(&vv) {
+                    if self.tree.field(Some(v), key).is_none() && !value.is_empty() {
+                        let scalar = self.tree.add(Node::Scalar(plain_scalar(value)));
+                        self.tree.set_field(v, key, Some(scalar));
+                    }
+                }
+            }
+            self.element_setter(items, val, &vk, &vv)?;
+        }
+        if values_list.is_empty() {
+            return Ok(Some(dest));
+        }
+        // Prepend: the resource's elements are set into the patch's.
+        self.append_list_node(items, dest, &valid_keys)?;
+        Ok(Some(items))
+    }
+
+    /// The element matching `keys`/`values` in each of the sources.
+    fn element_value_list(
+        &self,
+        src: [Option<Id>; 2],
+        keys: &[String],
+        values: &[String],
+    ) -> [Option<Id>; 2] {
+        let (keys, values) = validate_keys(std::slice::from_ref(&values.to_vec()), values, keys);
+        src.map(|list| list.and_then(|l| self.element_list(l, &keys, &values)))
+    }
+
+    /// kyaml `RNode.ElementList`: the first element whose fields `keys`
+    /// have exactly the texts `values`.
+    fn element_list(&self, list: Id, keys: &[String], values: &[String]) -> Option<Id> {
+        let Node::Seq(items) = self.tree.node(list) else {
+            return None;
+        };
+        let first_value = values.first().map(String::as_str).unwrap_or("");
+        if keys.first().is_none_or(String::is_empty) {
+            return items
+                .iter()
+                .copied()
+                .find(|&i| self.tree.text(i) == first_value);
+        }
+        for &item in items {
+            if !self.tree.is_map(item) {
+                continue;
+            }
+            if keys.len() != values.len() {
+                return None;
+            }
+            let all = keys.iter().zip(values).all(|(k, v)| {
+                self.tree
+                    .field(Some(item), k)
+                    .is_some_and(|f| self.tree.text(f) == *v)
+            });
+            if all {
+                return Some(item);
+            }
+        }
+        None
+    }
+
+    /// kyaml `FieldMatcher{Name, StringValue}`: an empty value matches any.
+    fn field_matcher(&self, node: Id, name: &str, value: &str) -> Result<Option<Id>, Error> {
+        if self.tree.is_null(node) {
+            return Ok(None);
+        }
+        if name.is_empty() {
+            if self.tree.kind(node) != Kind::Scalar {
+                return Err(Error::ElementNotMap {
+                    path: self.path(),
+                    found: self.tree.kind(node).name(),
+                });
+            }
+            return Ok((self.tree.text(node) == value).then_some(node));
+        }
+        let Node::Map(entries) = self.tree.node(node) else {
+            return Err(Error::ElementNotMap {
+                path: self.path(),
+                found: self.tree.kind(node).name(),
+            });
+        };
+        Ok(entries
+            .iter()
+            .find(|(k, v)| k == name && (value.is_empty() || self.tree.text(*v) == value))
+            .map(|(_, v)| *v))
+    }
+
+    /// kyaml `ElementSetter`: replaces the elements of `list` matching
+    /// `keys`/`values` with `element` (deletes them when `None`), appending
+    /// `element` when none matched. Null and empty-map elements are dropped.
+    fn element_setter(
+        &mut self,
+        list: Id,
+        element: Option<Id>,
+        keys: &[String],
+        values: &[String],
+    ) -> Result<(), Error> {
+        let empty_key = [String::new()];
+        let keys = if keys.is_empty() {
+            &empty_key[..]
+        } else {
+            keys
+        };
+        let mapping_setter = keys.first().is_some_and(|k| !k.is_empty())
+            && values.first().is_some_and(|v| !v.is_empty());
+        let mut kept = Vec::new();
+        let mut matched_any = false;
+        for elem in self.tree.seq(Some(list)) {
+            if self.tree.is_null(elem) || self.tree.is_empty_map(Some(elem)) {
+                continue;
+            }
+            if !self.tree.is_map(elem) && mapping_setter {
+                kept.push(elem);
+                continue;
+            }
+            let mut found = true;
+            let mut val = None;
+            for (j, key) in keys.iter().enumerate() {
+                if let Some(v) = values.get(j) {
+                    val = self.field_matcher(elem, key, v)?;
+                }
+                if val.is_none() {
+                    found = false;
+                    break;
+                }
+            }
+            if !found {
+                if !values.is_empty() {
+                    kept.push(elem);
+                }
+                continue;
+            }
+            matched_any = true;
+            if let Some(e) = element {
+                kept.push(e);
+            }
+        }
+        self.tree.set_seq(list, kept);
+        if let Some(e) = element.filter(|&e| !self.tree.is_null(e))
+            && !matched_any
+        {
+            self.tree.push(list, e);
+        }
+        Ok(())
+    }
+
+    /// kyaml `appendListNode`: sets each element of `src` into `dst`.
+    fn append_list_node(&mut self, dst: Id, src: Id, keys: &[String]) -> Result<(), Error> {
+        for elem in self.tree.seq(Some(src)) {
+            if keys.first().is_none_or(String::is_empty) {
+                let text = self.tree.text(elem);
+                self.element_setter(dst, Some(elem), &[String::new()], &[text])?;
+                continue;
+            }
+            let mut values = Vec::new();
+            for key in keys {
+                match self.field_matcher(elem, key, "")? {
+                    Some(v) => values.push(self.tree.text(v)),
+                    // No key: kyaml appends the element as it is.
+                    None => self.tree.push(dst, elem),
+                }
+            }
+            if keys.len() > 1 {
+                self.element_setter(dst, None, keys, &values)?;
+            }
+            self.element_setter(dst, Some(elem), keys, &values)?;
+        }
+        Ok(())
+    }
+}
+
+/// kyaml `validateKeys`: the keys that have a value in any element, and this
+/// element's values for them.
+fn validate_keys(
+    values_list: &[Vec<String>],
+    values: &[String],
+    keys: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let valid: Vec<bool> = (0..keys.len())
+        .map(|i| {
+            values_list
+                .iter()
+                .any(|vals| vals.get(i).is_some_and(|v| !v.is_empty()))
+        })
+        .collect();
+    if !valid.iter().any(|&v| v) {
+        return (keys.to_vec(), values.to_vec());
+    }
+    let vk = keys
+        .iter()
+        .zip(&valid)
+        .filter(|(_, ok)| **ok)
+        .map(|(k, _)| k.clone())
+        .collect();
+    let vv = values
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !v.is_empty() || valid.get(*i).copied().unwrap_or(false))
+        .map(|(_, v)| v.clone())
+        .collect();
+    (vk, vv)
+}
+
+/// kyaml `mergeValues`: key tuples that agree wherever both have a value
+/// (and share one) are treated as the same element.
+fn merge_values(values_list: &mut [Vec<String>]) {
+    for i in 0..values_list.len() {
+        let values1 = values_list[i].clone();
+        for j in 0..values_list.len() {
+            if let Some(merged) = match_values(&values1, &values_list[j]) {
+                values_list[i] = merged.clone();
+                values_list[j] = merged;
+            }
+        }
+    }
+}
+
+fn match_values(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    if a.len() != b.len() {
+        return None;
+    }
+    let mut common = false;
+    let mut out = Vec::with_capacity(a.len());
+    for (x, y) in a.iter().zip(b) {
+        if x == y {
+            common = true;
+            out.push(x.clone());
+        } else if !x.is_empty() && !y.is_empty() {
+            return None;
+        } else if !x.is_empty() {
+            out.push(x.clone());
+        } else {
+            out.push(y.clone());
+        }
+    }
+    common.then_some(out)
+}
+
+/// A merge-key value kyaml writes back as a plain scalar: an integer or
+/// boolean when it reads as one, else a string.
+fn plain_scalar(text: &str) -> Value {
+    if let Ok(i) = text.parse::<i64>() {
+        return Value::Number(Number::from(i));
+    }
+    match text {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => Value::String(text.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
