@@ -323,6 +323,18 @@ impl Builder<'_> {
                     Key::Dropped
                 }
             } else {
+                if plain
+                    && tag.is_none()
+                    && let Scalar::Timestamp(ts) = resolve_v3(&text)
+                {
+                    // go-yaml decodes it as a time.Time key, which JSON
+                    // cannot encode.
+                    return Err(Error::NonStringKey {
+                        line,
+                        column,
+                        key: Value::String(ts).to_string(),
+                    });
+                }
                 match scalar_value(text, style, tag, line, column)? {
                     Value::String(s) => Key::Str(s),
                     other => {

@@ -2,6 +2,9 @@
 //! conformance corpus, committed `kubectl kustomize` fixtures, error
 //! snapshots and property tests.
 
+// Helpers outside `#[test]` functions may fail the test by panicking too.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+
 mod corpus;
 mod errors;
 mod fixtures;
