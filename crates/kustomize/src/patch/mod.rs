@@ -65,6 +65,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(test)]
+mod corpus_tests;
 pub mod json6902;
 mod schema;
 #[rustfmt::skip]
