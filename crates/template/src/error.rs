@@ -1,6 +1,7 @@
 //! Parse and execution errors. Both print as
 //! `template: <name>:<line>:<column>: …`, the shape Go's `text/template` uses, so messages
-//! read familiar to Flux users; the wording is ours.
+//! read familiar to Flux users; the wording is ours. Columns count characters from 1 (Go
+//! prints no column for parse errors and a 0-based byte offset for execution errors).
 
 /// A template that could not be parsed. Nothing was executed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -4,7 +4,7 @@
 //! | expression | built from | prints (`%v`) as |
 //! | --- | --- | --- |
 //! | `.AutomationObject` | [`CommitData::new`] | `<namespace>/<name>` (`.Name`, `.Namespace`) |
-//! | `.Changed.FileChanges` | [`CommitData::add_change`] | `map[file:map[{{apiVersion kind} {name namespace}}:[{old new setter}]]]` |
+//! | `.Changed.FileChanges` | [`CommitData::add_change`] | `map[file:map[{{{apiVersion kind} {name namespace}}}:[{old new setter}]]]` |
 //! | `.Changed.Objects` | method: changes per object across files (a later file replaces an earlier one, as in Flux) | map keyed by object |
 //! | `.Changed.Changes` | method: every distinct [`Change`] | `[{old new setter} …]` |
 //! | `.Updated.Files` / `.Objects` / `.Images` | [`CommitData::add_image`] (legacy, removed in Flux v1) | images print via `String()` as written (`name:tag`) |
@@ -12,7 +12,7 @@
 //!
 //! An object identifier is Flux's `ObjectIdentifier{yaml.ResourceIdentifier}`: it embeds
 //! `TypeMeta{APIVersion, Kind}` and `NameMeta{Name, Namespace}`, so `.Kind`, `.Name`, … are
-//! reachable directly and it prints as `{{apps/v1 Deployment} {app default}}`.
+//! reachable directly and it prints as `{{{apps/v1 Deployment} {app default}}}`.
 //!
 //! Ordering: Go visits and prints maps in sorted key order (object keys compare field by
 //! field: apiVersion, kind, name, namespace); `Changes` and `Images` follow that same order
@@ -21,6 +21,9 @@
 use std::collections::BTreeMap;
 
 use crate::value::{List, Map, Object, Value, compare_keys};
+
+/// The message Flux commits with when `messageTemplate` is empty or unset.
+pub const DEFAULT_MESSAGE_TEMPLATE: &str = "Update from image update automation";
 
 /// The identity of a changed YAML document (fields may be empty, e.g. for a Helm values file).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]

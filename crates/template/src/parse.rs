@@ -9,7 +9,7 @@ use crate::lex::{Kw, Tok, Token, lex};
 use crate::value::Value;
 
 /// How deep control structures and parentheses may nest.
-pub(crate) const MAX_NESTING: usize = 100;
+pub(crate) const MAX_NESTING: usize = 50;
 
 /// A byte range of the template source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

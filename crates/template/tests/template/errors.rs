@@ -153,3 +153,38 @@ fn error_kinds_are_matchable() {
     assert!(matches!(*e.kind, ExecErrorKind::Function { ref function, .. } if function == "index"));
     assert_eq!(e.near, "index .Tags 7");
 }
+
+#[test]
+fn deepest_allowed_nesting_runs_on_a_small_stack() {
+    // Nested `if`s and parentheses up to the parser's limit of 50 levels, inside a template
+    // that recurses until the execution depth limit: the most stack a template can use.
+    // It must parse and fail cleanly on a 1 MiB thread, even in a debug build.
+    for (ifs, parens) in [(49, 0), (25, 24), (0, 49)] {
+        let expr = format!("{}1{}", "(".repeat(parens), ")".repeat(parens));
+        let src = format!(
+            "{{{{define \"r\"}}}}{}{{{{print {expr}}}}}{{{{template \"r\" .}}}}{}{{{{end}}}}{{{{template \"r\" .}}}}",
+            "{{if true}}".repeat(ifs),
+            "{{end}}".repeat(ifs),
+        );
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let t = Template::parse("deep", src).unwrap();
+                t.render(&data()).unwrap_err()
+            })
+            .unwrap();
+        let err = handle.join().unwrap();
+        assert!(
+            matches!(*err.kind, ExecErrorKind::TooDeep { limit: 200 }),
+            "{err}"
+        );
+    }
+    // One level more is a parse error, not a crash.
+    let src = format!("{}{}", "{{if true}}".repeat(51), "{{end}}".repeat(51));
+    let handle = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || Template::parse("deep", src).unwrap_err())
+        .unwrap();
+    let err = handle.join().unwrap();
+    assert_eq!(err.kind, ParseErrorKind::TooDeeplyNested { limit: 50 });
+}
