@@ -34,6 +34,8 @@ enum Command {
     Tags(cmd::tags::Args),
     /// Rewrite `$imagepolicy` markers in a tree, changing only the marked values.
     SetImages(cmd::set_images::Args),
+    /// Git sources (GitRepository semantics): fetch a ref into a reproducible artifact.
+    Source(cmd::source::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tags(args) => cmd::tags::run(args),
         Command::SetImages(args) => cmd::set_images::run(args),
+        Command::Source(args) => cmd::source::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

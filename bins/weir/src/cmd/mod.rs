@@ -1,4 +1,5 @@
 //! One module per subcommand: `Args` (clap) and `run(Args) -> CmdResult`.
 
 pub(crate) mod set_images;
+pub(crate) mod source;
 pub(crate) mod tags;
