@@ -43,6 +43,7 @@ pub fn emit_document(doc: &Value, out: &mut String) {
         indention: true,
         open_ended: false,
         flow_level: 0,
+        scratch: String::new(),
     };
     e.node(doc, Ctx::Root);
     // Document end (implicit).
@@ -81,6 +82,8 @@ struct Emitter<'a> {
     indention: bool,
     open_ended: bool,
     flow_level: usize,
+    /// Reused buffer for formatting numbers.
+    scratch: String,
 }
 
 /// What the emitter learns from looking at a scalar before writing it.
@@ -114,6 +117,17 @@ pub(crate) fn is_blankz(c: char) -> bool {
 }
 
 pub(crate) fn analyze(value: &str) -> Analysis {
+    if value.is_ascii() {
+        analyze_units(value.as_bytes(), char::from)
+    } else {
+        let chars: Vec<char> = value.chars().collect();
+        analyze_units(&chars, |c| c)
+    }
+}
+
+/// go-yaml's scalar analysis over the characters of `value` (bytes for
+/// ASCII text, chars otherwise).
+fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -136,17 +150,23 @@ pub(crate) fn analyze(value: &str) -> Analysis {
     let mut previous_space = false;
     let mut previous_break = false;
 
-    if value.starts_with("---") || value.starts_with("...") {
+    let starts_with3 = |c: char| value.len() >= 3 && value[..3].iter().all(|&u| ch(u) == c);
+    if starts_with3('-') || starts_with3('.') {
         block_indicators = true;
         flow_indicators = true;
     }
     let mut preceded_by_whitespace = true;
-    let mut chars = value.char_indices().peekable();
-    let mut first = true;
-    while let Some((_, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
+    let n = value.len();
+    for i in 0..n {
+        let c = ch(value[i]);
+        let next = if i + 1 < n {
+            Some(ch(value[i + 1]))
+        } else {
+            None
+        };
         let followed_by_whitespace = next.is_none() || is_blank(next);
         let last = next.is_none();
+        let first = i == 0;
         if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -215,7 +235,6 @@ pub(crate) fn analyze(value: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blankz(c);
-        first = false;
     }
 
     let mut a = Analysis {
@@ -327,12 +346,14 @@ impl Emitter<'_> {
 
     fn node(&mut self, v: &Value, ctx: Ctx) {
         match v {
-            Value::Null => self.scalar("null", Style::Plain, ctx),
-            Value::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
+            Value::Null => self.plain_token("null", ctx),
+            Value::Bool(b) => self.plain_token(if *b { "true" } else { "false" }, ctx),
             Value::Number(n) => {
-                let mut s = String::new();
+                let mut s = std::mem::take(&mut self.scratch);
+                s.clear();
                 write_number(n, &mut s);
-                self.scalar(&s, Style::Plain, ctx);
+                self.plain_token(&s, ctx);
+                self.scratch = s;
             }
             Value::String(s) => {
                 let style = if s.contains('\n') {
@@ -359,6 +380,14 @@ impl Emitter<'_> {
                 }
             }
         }
+    }
+
+    /// Writes `null`, `true`, `false` or a number: always plain, no spaces,
+    /// no indicators, so the scalar analysis can be skipped.
+    fn plain_token(&mut self, token: &str, ctx: Ctx) {
+        self.increase_indent(true, false);
+        self.write_plain(token, ctx != Ctx::SimpleKey, ctx == Ctx::Root);
+        self.pop_indent();
     }
 
     fn empty_flow(&mut self, open: &str, close: &str) {
@@ -388,7 +417,7 @@ impl Emitter<'_> {
         for key in keys {
             let Some(value) = map.get(key) else { continue };
             self.write_indent();
-            let simple = key.len() <= MAX_SIMPLE_KEY && !analyze(key).multiline;
+            let simple = key.len() <= MAX_SIMPLE_KEY && !key.contains(is_break);
             if simple {
                 self.string_scalar(key, Ctx::SimpleKey);
                 self.write_indicator(":", false, false, false);
@@ -449,9 +478,36 @@ impl Emitter<'_> {
         self.pop_indent();
     }
 
+    /// Whether writing `value` from the current column cannot reach a
+    /// folding point (a space past the best width). Columns count chars and
+    /// byte offsets are never smaller, so this is conservative.
+    fn fits_unfolded(&self, value: &str, allow_breaks: bool) -> bool {
+        !allow_breaks
+            || memchr::memrchr(b' ', value.as_bytes()).is_none_or(|i| self.column + i <= BEST_WIDTH)
+    }
+
+    fn push_run(&mut self, value: &str) {
+        self.out.push_str(value);
+        self.column += if value.is_ascii() {
+            value.len()
+        } else {
+            value.chars().count()
+        };
+    }
+
     fn write_plain(&mut self, value: &str, allow_breaks: bool, root: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        // Plain style is never chosen for text with line breaks.
+        if self.fits_unfolded(value, allow_breaks) && !value.contains(is_break) {
+            self.push_run(value);
+            self.whitespace = false;
+            self.indention = false;
+            if root {
+                self.open_ended = true;
+            }
+            return;
         }
         let mut spaces = false;
         let mut breaks = false;
@@ -490,6 +546,14 @@ impl Emitter<'_> {
 
     fn write_single(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
+        if self.fits_unfolded(value, allow_breaks) && !value.contains(|c| c == '\'' || is_break(c))
+        {
+            self.push_run(value);
+            self.write_indicator("'", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let mut spaces = false;
         let mut breaks = false;
         let mut it = value.char_indices().peekable();
@@ -535,6 +599,17 @@ impl Emitter<'_> {
 
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
+        if self.fits_unfolded(value, allow_breaks)
+            && value
+                .bytes()
+                .all(|b| (0x20..=0x7E).contains(&b) && b != b'"' && b != b'\\')
+        {
+            self.push_run(value);
+            self.write_indicator("\"", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let mut spaces = false;
         let mut it = value.char_indices().peekable();
         while let Some((i, c)) = it.next() {

@@ -176,22 +176,8 @@ fn build_map(
     entries: Vec<Entry>,
     merges: Vec<(Value, usize, usize)>,
 ) -> Result<Map<String, Value>, Error> {
+    check_duplicates(&entries)?;
     let mut map = Map::new();
-    for (i, e) in entries.iter().enumerate() {
-        if map.contains_key(&e.key) {
-            let first_line = entries[..i]
-                .iter()
-                .find(|f| f.key == e.key)
-                .map_or(0, |f| f.line);
-            return Err(Error::DuplicateKey {
-                line: e.line,
-                column: e.column,
-                key: e.key.clone(),
-                first_line,
-            });
-        }
-        map.insert(e.key.clone(), Value::Null);
-    }
     for e in entries {
         map.insert(e.key, e.value);
     }
@@ -226,6 +212,44 @@ fn build_map(
         }
     }
     Ok(map)
+}
+
+/// Rejects a mapping that has the same key twice, naming both lines.
+fn check_duplicates(entries: &[Entry]) -> Result<(), Error> {
+    let dup = |first: &Entry, second: &Entry| Error::DuplicateKey {
+        line: second.line,
+        column: second.column,
+        key: second.key.clone(),
+        first_line: first.line,
+    };
+    if entries.len() <= 16 {
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(f) = entries[..i].iter().find(|f| f.key == e.key) {
+                return Err(dup(f, e));
+            }
+        }
+        return Ok(());
+    }
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].key.cmp(&entries[b].key).then(a.cmp(&b)));
+    // The earliest second occurrence in the source is the one to report.
+    let mut found: Option<(usize, usize)> = None;
+    for w in order.windows(2) {
+        if entries[w[0]].key == entries[w[1]].key && found.is_none_or(|(_, s)| w[1] < s) {
+            found = Some((w[0], w[1]));
+        }
+    }
+    match found {
+        Some((f, s)) => {
+            // The first occurrence of that key overall.
+            let first = entries
+                .iter()
+                .find(|e| e.key == entries[s].key)
+                .unwrap_or(&entries[f]);
+            Err(dup(first, &entries[s]))
+        }
+        None => Ok(()),
+    }
 }
 
 impl Builder<'_> {

@@ -217,3 +217,23 @@ fn depth_limit_is_configurable() {
         Err(Error::TooDeep { limit: 10, .. })
     ));
 }
+
+#[test]
+fn duplicate_key_in_a_large_mapping() {
+    let mut src = String::new();
+    for i in 0..40 {
+        src.push_str(&format!("k{i}: {i}\n"));
+    }
+    src.push_str("k7: again\nk3: again\n");
+    match err(&src) {
+        Error::DuplicateKey {
+            key,
+            line,
+            first_line,
+            ..
+        } => {
+            assert_eq!((key.as_str(), line, first_line), ("k7", 41, 8));
+        }
+        other => panic!("{other:?}"),
+    }
+}
