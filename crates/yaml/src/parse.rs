@@ -499,7 +499,9 @@ fn raw_scalar_value(
     line: usize,
     column: usize,
 ) -> Result<Value, Error> {
-    let tag = tag.filter(|t| !(t.handle == "!" && t.suffix.is_empty()));
+    // The non-specific tag `!` (saphyr: empty handle, suffix "!") resolves
+    // like no tag in go-yaml v3.
+    let tag = tag.filter(|t| !is_non_specific(t));
     let Some(tag) = tag else {
         if style != ScalarStyle::Plain {
             return Ok(Value::String(text.into_owned()));
@@ -588,4 +590,8 @@ fn go_lossy_utf8(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+fn is_non_specific(t: &Tag) -> bool {
+    (t.handle.is_empty() && t.suffix == "!") || (t.handle == "!" && t.suffix.is_empty())
 }
