@@ -237,6 +237,8 @@ impl<S: TokenSource + ?Sized> TokenSource for std::sync::Arc<S> {
 pub struct SdkTokenSource {
     endpoint_url: Option<String>,
     timeout: Duration,
+    /// Explicit credentials instead of the default chain (`Debug` redacts the secret).
+    credentials: Option<aws_sdk_ecr::config::Credentials>,
 }
 
 impl Default for SdkTokenSource {
@@ -244,6 +246,7 @@ impl Default for SdkTokenSource {
         SdkTokenSource {
             endpoint_url: None,
             timeout: Duration::from_secs(30),
+            credentials: None,
         }
     }
 }
@@ -252,6 +255,23 @@ impl SdkTokenSource {
     /// Overrides the ECR API endpoint (e.g. `http://127.0.0.1:PORT`).
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Uses these static credentials instead of the default chain (tests,
+    /// or callers that resolved credentials themselves).
+    pub fn static_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some(aws_sdk_ecr::config::Credentials::new(
+            access_key_id,
+            secret_access_key,
+            None,
+            None,
+            "weir-static",
+        ));
         self
     }
 
@@ -273,16 +293,21 @@ impl SdkTokenSource {
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
             .operation_timeout(self.timeout)
             .build();
-        let shared = aws_config::defaults(BehaviorVersion::latest())
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(aws_config::Region::new(registry.region.clone()))
-            .timeout_config(timeouts)
-            .load()
-            .await;
-        let mut conf = aws_sdk_ecr::config::Builder::from(&shared)
-            .use_fips(registry.fips)
-            .use_dual_stack(registry.dual_stack);
+            .timeout_config(timeouts);
+        if let Some(creds) = &self.credentials {
+            loader = loader.credentials_provider(creds.clone());
+        }
+        let shared = loader.load().await;
+        let mut conf = aws_sdk_ecr::config::Builder::from(&shared);
         if let Some(url) = &self.endpoint_url {
             conf = conf.endpoint_url(url);
+        } else if !endpoint_in_environment() {
+            // The SDK refuses FIPS / dual-stack together with a custom endpoint.
+            conf = conf
+                .use_fips(registry.fips)
+                .use_dual_stack(registry.dual_stack);
         }
         let client = aws_sdk_ecr::Client::from_conf(conf.build());
         let out = client
@@ -308,6 +333,14 @@ impl SdkTokenSource {
                 .and_then(|t| SystemTime::try_from(*t).ok()),
         })
     }
+}
+
+/// Whether aws-config will take the ECR endpoint from the environment.
+fn endpoint_in_environment() -> bool {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    !ignored && (set("AWS_ENDPOINT_URL_ECR") || set("AWS_ENDPOINT_URL"))
 }
 
 impl TokenSource for SdkTokenSource {

@@ -1,0 +1,85 @@
+//! The ECR token never reaches logs or `Debug` output, even at TRACE level
+//! (the AWS SDK traces raw responses there; `SdkTokenSource` switches its
+//! logging off). Own test binary: it installs a global subscriber.
+
+// Test helpers outside #[test] functions may unwrap and report skips.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use weir_ecr_auth::{EcrAuth, SdkTokenSource, SystemClock};
+use weir_testkit::Service;
+
+/// moto's password and the whole base64 token it answers with.
+const PASSWORD: &str = "123456789012-auth-token";
+const TOKEN_B64: &str = "QVdTOjEyMzQ1Njc4OTAxMi1hdXRoLXRva2Vu";
+const SECRET_KEY: &str = "planted-Secret-Access-Key-1234";
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn token_never_logged() {
+    let venv = std::env::var("WEIR_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/weir-test-venv")
+        });
+    if !venv.join("bin/moto_server").is_file() && !weir_testkit::have_command("moto_server") {
+        eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
+        return;
+    }
+    let capture = Capture::default();
+    let writer = capture.clone();
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish()
+        .try_init()
+        .expect("the only subscriber in this binary");
+
+    let moto = Service::start("moto-ecr", &[]).unwrap();
+    let source = SdkTokenSource::default()
+        .endpoint_url(moto.var("AWS_ENDPOINT_URL").unwrap())
+        .static_credentials("AKIDTESTING", SECRET_KEY)
+        .timeout(Duration::from_secs(20));
+    let auth = EcrAuth::with_source(source, SystemClock);
+    let login = auth
+        .login("123456789012.dkr.ecr.us-east-1.amazonaws.com")
+        .await
+        .unwrap();
+    let seen = format!("{login:?} {login:#?} {auth:?} {:?}", auth.source());
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("ECR GetAuthorizationToken"),
+        "capture works: {logs}"
+    );
+    let everything = format!("{logs}\n{seen}");
+    for needle in [PASSWORD, TOKEN_B64, SECRET_KEY] {
+        assert!(
+            !everything.contains(needle),
+            "{needle} leaked:\n{everything}"
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Credentials never reach logs, errors or `Debug` output.
+//!
+//! A known password is planted in real registries (basic and token auth);
+//! every trace event (ours, reqwest's, hyper's, rustls's `log` records) is
+//! captured at TRACE level, and the capture, the error messages and their
+//! `Debug` forms are searched for the password, its base64 forms and for
+//! bearer tokens (JWTs start with `eyJ`). This file is its own test binary
+//! because it installs a global subscriber.
+
+// Test helpers outside #[test] functions may unwrap and report skips.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use weir_registry::{Client, ClientOptions, Credentials, ImageRef};
+use weir_testkit::Service;
+
+const USER: &str = "robot";
+const PLANTED: &str = "planted-Pa55word-7f3a";
+const WRONG: &str = "planted-Wr0ng-9c1d";
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn planted_password_never_appears() {
+    let ok = ["docker-registry", "htpasswd", "curl", "jq", "openssl"]
+        .iter()
+        .all(|c| weir_testkit::have_command(c));
+    if !ok {
+        eprintln!("SKIPPED: registry service tools missing (run scripts/install-deps.sh)");
+        return;
+    }
+    let capture = Capture::default();
+    let writer = capture.clone();
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish()
+        .try_init()
+        .expect("the only subscriber in this binary");
+
+    let mut seen = String::new();
+    let mut opts = ClientOptions::default();
+    opts.insecure = true;
+    let client = Client::new(opts).unwrap();
+    for mode in ["basic", "token"] {
+        let svc = Service::start("registry", &[mode, USER, PLANTED]).unwrap();
+        let url = svc.var("URL").unwrap();
+        let push = std::process::Command::new("bash")
+            .arg(weir_testkit::script_path("push-tags"))
+            .args([url, "demo/app", "3"])
+            .env("REG_USER", USER)
+            .env("REG_PASS", PLANTED)
+            .output()
+            .unwrap();
+        assert!(
+            push.status.success(),
+            "{}",
+            String::from_utf8_lossy(&push.stderr)
+        );
+        let img = ImageRef::parse(&format!("{}/demo/app", svc.var("HOSTPORT").unwrap())).unwrap();
+
+        let creds = Credentials::basic(USER, PLANTED);
+        seen.push_str(&format!("{creds:?}\n"));
+        let repo = client.repository(&img, creds).unwrap();
+        seen.push_str(&format!("{repo:?}\n"));
+        let tags = repo.list_tags().await.unwrap();
+        assert_eq!(tags.len(), 3, "{mode}");
+        let digest = repo.manifest_digest(&tags[0]).await.unwrap();
+        seen.push_str(&format!("{repo:?} {digest}\n"));
+        let e = repo.manifest_digest("missing").await.unwrap_err();
+        seen.push_str(&format!("{e} {e:?}\n"));
+
+        let bad = client
+            .repository(&img, Credentials::basic(USER, WRONG))
+            .unwrap();
+        let e = bad.list_tags().await.unwrap_err();
+        assert!(e.to_string().contains("401"), "{e}");
+        seen.push_str(&format!("{e} {e:?} {bad:?}\n"));
+    }
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("registry request"), "capture works: {logs}");
+    assert!(logs.contains("token request"), "token flow ran: {logs}");
+    assert!(
+        logs.contains("hyper_util"),
+        "third-party events captured: {logs}"
+    );
+    let everything = format!("{logs}\n{seen}");
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    for secret in [PLANTED, WRONG] {
+        for needle in [
+            secret.to_owned(),
+            b64(&format!("{USER}:{secret}")),
+            b64(secret),
+        ] {
+            assert!(
+                !everything.contains(&needle),
+                "{needle:?} leaked into the output"
+            );
+        }
+    }
+    assert!(!everything.contains("eyJ"), "a bearer token (JWT) leaked");
+}
