@@ -158,8 +158,14 @@ impl<'a> Parsed<'a> {
             .map(|(b, _)| b)
             .chain(std::iter::once(text.len()))
             .collect();
+        // YAML line breaks are LF, CRLF and a lone CR.
+        let bytes = text.as_bytes();
         let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .chain(
+                memchr::memchr2_iter(b'\n', b'\r', bytes)
+                    .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+                    .map(|i| i + 1),
+            )
             .collect();
         let mut parsed = Parsed {
             text,
@@ -167,8 +173,40 @@ impl<'a> Parsed<'a> {
             docs: Vec::new(),
             line_starts,
         };
+        match parsed.read_events(text, &char_bytes) {
+            Ok(()) => Ok(parsed),
+            Err(problem) if text.contains(":\t") => {
+                // saphyr 0.3.4 rejects a tab after `:` before a plain scalar
+                // (`key:<TAB>value`), which YAML 1.2 and go-yaml accept. Parse
+                // a copy with those tabs as spaces (same byte positions) and
+                // take plain values from the original text.
+                let patched = tabs_after_colons_as_spaces(text);
+                if parsed.read_events(&patched, &char_bytes).is_err() {
+                    return Err(problem);
+                }
+                for node in &mut parsed.nodes {
+                    if node.kind == NodeKind::Scalar(ScalarStyle::Plain)
+                        && let Some(raw) = text.get(node.range.clone())
+                        && !raw.contains(['\n', '\r'])
+                    {
+                        raw.clone_into(&mut node.value);
+                    }
+                }
+                Ok(parsed)
+            }
+            Err(problem) => Err(problem),
+        }
+    }
+
+    /// Runs saphyr over `parser_text` (the file, or a copy with the same
+    /// byte positions) and records nodes and document identities.
+    fn read_events(&mut self, parser_text: &str, char_bytes: &[usize]) -> Result<(), Problem> {
+        let text = self.text;
+        let parsed = self;
+        parsed.nodes.clear();
+        parsed.docs.clear();
         let mut stack: Vec<Frame> = Vec::new();
-        let mut parser = Parser::new_from_str(text);
+        let mut parser = Parser::new_from_str(parser_text);
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
                 Ok(ev) => ev,
@@ -295,7 +333,7 @@ impl<'a> Parsed<'a> {
                 _ => {}
             }
         }
-        Ok(parsed)
+        Ok(())
     }
 
     /// Keeps `nodes` sorted and non-overlapping (defensive: positions come
@@ -571,6 +609,22 @@ fn trim_ascii_blank(s: &[u8]) -> &[u8] {
         .rposition(|b| !matches!(b, b' ' | b'\t'))
         .map_or(start, |e| e + 1);
     s.get(start..end).unwrap_or_default()
+}
+
+/// `text` with every tab that directly follows a `:` (and the tabs after
+/// it) replaced by a space.
+fn tabs_after_colons_as_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_colon = false;
+    for c in text.chars() {
+        if c == '\t' && after_colon {
+            out.push(' ');
+            continue;
+        }
+        after_colon = c == ':';
+        out.push(c);
+    }
+    out
 }
 
 /// Works out which node the next event belongs to, and advances the
@@ -866,6 +920,21 @@ mod tests {
         let m = &s.markers[0];
         assert_eq!(&src[m.range.clone()], "\"é\"");
         assert_eq!((m.line, m.column), (2, 7));
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_is_accepted() {
+        let src = "k: v\na:\tx:1 # {\"$imagepolicy\": \"ns:a\"}\nb:\t\"q\"\n";
+        let s = scan(src.as_bytes());
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
+        assert_eq!(s.markers[0].old, "x:1");
+        assert_eq!(&src[s.markers[0].range.clone()], "x:1");
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line() {
+        let src = "# note\ra: x:1 # {\"$imagepolicy\": \"ns:a\"}\n";
+        assert_eq!(markers(src), vec![("ns:a".into(), "x:1".into(), 2)]);
     }
 
     #[test]
