@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::value::{List, Map, Object, Value, compare_keys};
+use crate::value::{List, Map, Object, Value};
 
 /// The message Flux commits with when `messageTemplate` is empty or unset.
 pub const DEFAULT_MESSAGE_TEMPLATE: &str = "Update from image update automation";
@@ -52,6 +52,16 @@ impl ObjectId {
             namespace: namespace.into(),
             name: name.into(),
         }
+    }
+
+    /// The order Go sorts identifiers in: field by field through the embedded structs.
+    fn fmt_order(&self) -> (&[u8], &[u8], &[u8], &[u8]) {
+        (
+            self.api_version.as_bytes(),
+            self.kind.as_bytes(),
+            self.name.as_bytes(),
+            self.namespace.as_bytes(),
+        )
     }
 
     /// The template value (Flux's `update.ObjectIdentifier`).
@@ -277,7 +287,7 @@ impl CommitData {
         for (file, objs) in &self.changes {
             let mut per_file = Map::new();
             let mut sorted: Vec<&(ObjectId, Vec<Change>)> = objs.iter().collect();
-            sorted.sort_by(|a, b| compare_keys(&a.0.to_value(), &b.0.to_value()));
+            sorted.sort_by(|a, b| a.0.fmt_order().cmp(&b.0.fmt_order()));
             for (id, changes) in sorted {
                 let list = Value::List(List::new(changes.iter().map(Change::to_value).collect()));
                 per_file.insert(id.to_value(), list.clone());
@@ -307,7 +317,7 @@ impl CommitData {
         for (file, objs) in &self.images {
             let mut per_file = Map::new();
             let mut sorted: Vec<&(ObjectId, Vec<ImageRef>)> = objs.iter().collect();
-            sorted.sort_by(|a, b| compare_keys(&a.0.to_value(), &b.0.to_value()));
+            sorted.sort_by(|a, b| a.0.fmt_order().cmp(&b.0.fmt_order()));
             for (id, refs) in sorted {
                 let vals: Vec<Value> = refs.iter().map(ImageRef::to_value).collect();
                 per_file.insert(id.to_value(), Value::List(List::new(vals.clone())));
