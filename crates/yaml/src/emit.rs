@@ -599,7 +599,12 @@ impl Emitter<'_> {
 
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
-        if self.fits_unfolded(value, allow_breaks)
+        // go-yaml's BOM test looks at the start of the value, not at the
+        // current character, so a value that starts with U+FEFF has every
+        // character escaped.
+        let escape_all = value.starts_with('\u{FEFF}');
+        if !escape_all
+            && self.fits_unfolded(value, allow_breaks)
             && value
                 .bytes()
                 .all(|b| (0x20..=0x7E).contains(&b) && b != b'"' && b != b'\\')
@@ -613,7 +618,13 @@ impl Emitter<'_> {
         let mut spaces = false;
         let mut it = value.char_indices().peekable();
         while let Some((i, c)) = it.next() {
-            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if escape_all
+                || !is_printable(c)
+                || c == '\u{FEFF}'
+                || is_break(c)
+                || c == '"'
+                || c == '\\'
+            {
                 self.put('\\');
                 let cp = c as u32;
                 match cp {

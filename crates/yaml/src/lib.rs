@@ -217,6 +217,19 @@ pub enum Error {
         /// The character's code point.
         code: u32,
     },
+    /// A mapping key is too long for kustomize's JSON → YAML step (over
+    /// 1,024 characters once JSON-escaped, quotes included).
+    #[error(
+        "line {line}, column {column}: mapping key is {length} characters long as JSON; kustomize refuses keys over 1024"
+    )]
+    KeyTooLong {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// Length of the key's JSON form.
+        length: usize,
+    },
     /// A `!!binary` scalar is not valid base64.
     #[error("line {line}, column {column}: !!binary value contains invalid base64 data")]
     InvalidBinary {
@@ -242,6 +255,7 @@ impl Error {
             | Error::UnsupportedFloat { line, .. }
             | Error::TagMismatch { line, .. }
             | Error::ControlCharacter { line, .. }
+            | Error::KeyTooLong { line, .. }
             | Error::InvalidBinary { line, .. } => *line,
         }
     }
@@ -260,6 +274,7 @@ impl Error {
             | Error::UnsupportedFloat { column, .. }
             | Error::TagMismatch { column, .. }
             | Error::ControlCharacter { column, .. }
+            | Error::KeyTooLong { column, .. }
             | Error::InvalidBinary { column, .. } => *column,
         }
     }

@@ -58,7 +58,30 @@ fn pos(span: &Span) -> (usize, usize) {
     (span.start.line(), span.start.col() + 1)
 }
 
+/// go-yaml's reader refuses raw characters outside YAML's printable set
+/// (C0 controls other than tab, LF and CR; DEL; C1 controls other than
+/// NEL; U+FFFE and U+FFFF) anywhere in the stream, even in comments.
+fn check_raw_characters(src: &str) -> Result<(), Error> {
+    let b = src.as_bytes();
+    let bad = b.iter().enumerate().position(|(i, &c)| match c {
+        0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => true,
+        0xC2 => matches!(b.get(i + 1), Some(0x80..=0x84 | 0x86..=0x9F)),
+        0xEF => b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    });
+    let Some(at) = bad else {
+        return Ok(());
+    };
+    let before = &src[..at];
+    let line = before.bytes().filter(|&c| c == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    let column = src[line_start..at].chars().count() + 1;
+    let code = src[at..].chars().next().map_or(0, u32::from);
+    Err(Error::ControlCharacter { line, column, code })
+}
+
 pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error> {
+    check_raw_characters(src)?;
     let mut parser = Parser::new_from_str(src);
     let mut docs = Vec::new();
     let mut b = Builder {
@@ -336,6 +359,13 @@ impl Builder<'_> {
     ) -> Result<(), Error> {
         let (line, column) = pos(span);
         if self.expecting_key() {
+            if text.contains('\u{85}') {
+                return Err(Error::ControlCharacter {
+                    line,
+                    column,
+                    code: 0x85,
+                });
+            }
             let plain = style == ScalarStyle::Plain;
             let core = tag
                 .filter(|t| t.is_yaml_core_schema())
@@ -370,6 +400,9 @@ impl Builder<'_> {
                     }
                 }
             };
+            if let Key::Str(s) = &key {
+                check_json_key(s, line, column)?;
+            }
             if anchor > 0
                 && let Key::Str(s) = &key
             {
@@ -452,22 +485,50 @@ fn json_reread(s: String, line: usize, column: usize) -> Result<String, Error> {
     Ok(fold_nel(&s))
 }
 
-/// Double-quoted line folding with NEL as the only raw line break: blanks
+/// Keys that kustomize's JSON → YAML step cannot read back: a raw NEL is a
+/// line break there, which ends the (single-line) key; and go-yaml gives up
+/// on a key whose JSON form, quotes included, is over 1,024 characters.
+fn check_json_key(key: &str, line: usize, column: usize) -> Result<(), Error> {
+    if key.len() > 150 {
+        let length = 2 + key.chars().map(go_json_escaped_len).sum::<usize>();
+        if length > 1024 {
+            return Err(Error::KeyTooLong {
+                line,
+                column,
+                length,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Characters Go's `encoding/json` writes for `c` inside a string.
+fn go_json_escaped_len(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' => 2,
+        '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+        c if (c as u32) < 0x20 => 6,
+        _ => 1,
+    }
+}
+
+/// Double-quoted line folding with NEL as the only raw line break: spaces
 /// around a run of breaks are dropped, a single break becomes a space and
-/// a run of n breaks becomes n-1 newlines.
+/// a run of n breaks becomes n-1 newlines. (Tabs are escaped in the JSON
+/// text, so they are content, never foldable blanks.)
 fn fold_nel(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_blanks = String::new();
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            ' ' | '\t' => pending_blanks.push(c),
+            ' ' => pending_blanks.push(c),
             '\u{85}' => {
                 pending_blanks.clear();
                 let mut breaks = 0usize;
                 while let Some(&n) = chars.peek() {
                     match n {
-                        ' ' | '\t' => {}
+                        ' ' => {}
                         '\u{85}' => breaks += 1,
                         _ => break,
                     }

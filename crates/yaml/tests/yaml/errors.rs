@@ -237,3 +237,43 @@ fn duplicate_key_in_a_large_mapping() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn raw_control_characters_are_refused() {
+    insta::assert_snapshot!(render(&err("a: b\n# comment \u{1}\n")));
+    assert!(matches!(
+        err("k: \"a\u{1b}b\"\n"),
+        Error::ControlCharacter {
+            code: 0x1b,
+            line: 1,
+            column: 6
+        }
+    ));
+    assert!(matches!(
+        err("k: a\u{7f}\n"),
+        Error::ControlCharacter { code: 0x7f, .. }
+    ));
+    assert!(matches!(
+        err("k: a\u{9f}\n"),
+        Error::ControlCharacter { code: 0x9f, .. }
+    ));
+    assert!(matches!(
+        err("k: a\u{ffff}\n"),
+        Error::ControlCharacter { code: 0xffff, .. }
+    ));
+    assert!(parse_documents("k: \"a\tb\"\r\nj: x\u{85}yé\n").is_ok());
+}
+
+#[test]
+fn keys_kustomize_cannot_reencode() {
+    // A raw NEL in a key is a line break in kustomize's JSON re-read.
+    assert!(matches!(
+        err("\"a\\Nb\": v\n"),
+        Error::ControlCharacter { code: 0x85, .. }
+    ));
+    // 170 '<' are 1,022 JSON characters with quotes; 171 are 1,028.
+    assert!(parse_documents(&format!("\"{}\": v\n", "<".repeat(170))).is_ok());
+    insta::assert_snapshot!(render(&err(&format!("a:\n  \"{}\": v\n", "<".repeat(171)))));
+    // 1,022 plain characters plus quotes is the longest key kustomize reads.
+    assert!(parse_documents(&format!("\"{}\": v\n", "k".repeat(1022))).is_ok());
+}
