@@ -39,10 +39,9 @@ pub(crate) fn float_as_integer(f: f64) -> Option<Number> {
         // -0.0 marshals as "-0", which ParseInt reads as 0.
         return Some(Number::from(0u64));
     }
-    let sci = format!("{:e}", f.abs());
-    let (mant, exp) = sci.split_once('e')?;
-    let exp: usize = exp.parse().ok()?;
-    let mut text: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let (_, digits, exp) = shortest_digits(f)?;
+    let exp = usize::try_from(exp).ok()?;
+    let mut text = digits;
     while text.len() < exp + 1 {
         text.push('0');
     }
@@ -71,24 +70,39 @@ pub(crate) fn write_float(f: f64, out: &mut String) {
     format_g(f, out);
 }
 
+/// The shortest decimal digits that read back as `f` (no leading or
+/// trailing zeros) and the decimal exponent of the first digit, so that
+/// `|f| = d.ddd × 10^exp`. Ties between two shortest candidates go to the
+/// even digit, as in Go's `strconv` (Rust's `{:e}` rounds them up). The
+/// digits come from serde_json's formatter, which breaks ties that way.
+fn shortest_digits(f: f64) -> Option<(bool, String, i32)> {
+    let text = Number::from_f64(f)?.to_string();
+    let (neg, text) = match text.strip_prefix('-') {
+        Some(t) => (true, t),
+        None => (false, text.as_str()),
+    };
+    let (mant, exp) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    let all: String = int_part.chars().chain(frac_part.chars()).collect();
+    let leading = all.len() - all.trim_start_matches('0').len();
+    let digits = all[leading..].trim_end_matches('0');
+    if digits.is_empty() {
+        return Some((neg, "0".to_owned(), 0));
+    }
+    let int_len = i32::try_from(int_part.len()).ok()?;
+    let leading = i32::try_from(leading).ok()?;
+    Some((neg, digits.to_owned(), int_len - 1 - leading + exp))
+}
+
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
 pub(crate) fn format_g(f: f64, out: &mut String) {
-    // Rust's `{:e}` gives the shortest round-trip digits in scientific form,
-    // e.g. "1.2345675e6", "-1e-7".
-    let sci = format!("{f:e}");
-    let (mant, exp) = match sci.split_once('e') {
-        Some(p) => p,
-        None => {
-            out.push_str(&sci);
-            return;
-        }
+    let Some((neg, digits, exp)) = shortest_digits(f) else {
+        out.push_str(&f.to_string());
+        return;
     };
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mant) = match mant.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mant),
-    };
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
     if neg {
         out.push('-');
     }
@@ -155,5 +169,9 @@ mod tests {
         assert_eq!(s(-9.3e18), "-9.3e+18");
         assert_eq!(s(1e100), "1e+100");
         assert_eq!(s(0.1), "0.1");
+        // Exact ties between two 17-digit candidates go to the even digit.
+        assert_eq!(s(179_923_911_445_320.12), "1.7992391144532012e+14");
+        assert_eq!(s(5e-324), "5e-324");
+        assert_eq!(s(1.7976931348623157e308), "1.7976931348623157e+308");
     }
 }
