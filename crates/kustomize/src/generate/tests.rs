@@ -290,3 +290,91 @@ fn merge_and_replace_keep_the_existing_identity() {
     ));
     assert!(check_new(&new("create")).is_ok());
 }
+
+/// Every error message of the generators, as a user reads it.
+#[test]
+fn generator_error_messages() {
+    let cm = |v: Value| {
+        GeneratorArgs::from_value(GeneratorKind::ConfigMap, &v)
+            .and_then(|a| generate(&a, None, &mut no_files))
+            .unwrap_err()
+            .to_string()
+    };
+    let mut bad_utf8 = |_: &str| -> Result<Vec<u8>, ReadError> { Ok(b"A=1\nB=\xff\n".to_vec()) };
+    let existing = json!({"kind": "ConfigMap", "metadata": {"name": "c"}});
+    let created = generate(
+        &args(GeneratorKind::ConfigMap, json!({"name": "c"})),
+        None,
+        &mut no_files,
+    )
+    .unwrap();
+    let merging = generate(
+        &args(
+            GeneratorKind::Secret,
+            json!({"name": "s", "behavior": "merge"}),
+        ),
+        None,
+        &mut no_files,
+    )
+    .unwrap();
+    let messages = [
+        cm(json!({"literals": ["a=b"]})),
+        cm(json!({"name": "a", "literals": ["a=1", "a=2"]})),
+        cm(json!({"name": "a", "literals": ["=x"]})),
+        cm(json!({"name": "a", "files": ["=f.txt"]})),
+        cm(json!({"name": "a", "files": ["k=f=x"]})),
+        cm(json!({"name": "a", "files": ["k="]})),
+        cm(json!({"name": "a", "files": ["missing.txt"]})),
+        cm(json!({"name": "a", "envs": "one.env"})),
+        cm(json!({"name": "a", "type": "Opaque"})),
+        cm(json!({"name": "a", "options": {"immutable": "yes"}})),
+        cm(json!(["not", "a", "map"])),
+        generate(
+            &args(
+                GeneratorKind::ConfigMap,
+                json!({"name": "a", "envs": ["x.env"]}),
+            ),
+            None,
+            &mut bad_utf8,
+        )
+        .unwrap_err()
+        .to_string(),
+        GeneratorOptions::from_value(&json!({"label": {}}))
+            .unwrap_err()
+            .to_string(),
+        merge_into(&existing, true, created)
+            .unwrap_err()
+            .to_string(),
+        check_new(&merging).unwrap_err().to_string(),
+    ];
+    insta::assert_snapshot!(messages.join("\n"));
+}
+
+proptest::proptest! {
+    /// Any key without `=` and any value not wrapped in matching quotes
+    /// comes out of `literals` unchanged.
+    #[test]
+    fn literal_values_round_trip(key in "[A-Za-z0-9_.-]{1,12}", value in "[^\"']?[ -~]{0,20}[^\"']?") {
+        let a = args(GeneratorKind::ConfigMap, json!({"name": "c", "literals": [format!("{key}={value}")]}));
+        let g = generate(&a, None, &mut no_files).unwrap();
+        proptest::prop_assert_eq!(&g.object["data"][&key], &json!(value));
+    }
+
+    /// The hash depends on the content only, never on the name, and
+    /// changes with the data.
+    #[test]
+    fn content_hash_follows_data_not_identity(
+        data in proptest::collection::btree_map("[a-z]{1,5}", "[ -~]{0,10}", 0..5),
+        name in "[a-z]{1,8}",
+    ) {
+        let obj = |name: &str, data: &BTreeMap<String, String>| {
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data})
+        };
+        let h = content_hash(&obj(&name, &data));
+        proptest::prop_assert_eq!(h.len(), 10);
+        proptest::prop_assert_eq!(&h, &content_hash(&obj("other", &data)));
+        let mut changed = data.clone();
+        changed.insert("zzzzzz".into(), "new".into());
+        proptest::prop_assert_ne!(h, content_hash(&obj(&name, &changed)));
+    }
+}

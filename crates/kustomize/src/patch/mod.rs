@@ -278,3 +278,91 @@ mod tests {
         assert_eq!((core.group.as_str(), core.version.as_str()), ("", "v1"));
     }
 }
+
+#[cfg(test)]
+mod error_snapshots {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Every error message of the patch module, as a user reads it.
+    #[test]
+    fn patch_error_messages() {
+        let deployment = |spec: serde_json::Value| json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": spec});
+        let mut deep = json!("x");
+        for _ in 0..300 {
+            deep = json!({ "a": deep });
+        }
+        let messages: Vec<String> = vec![
+            parse_patch("  ").unwrap_err().to_string(),
+            Patch::from_documents(vec![json!({"metadata": {"name": "a"}})])
+                .unwrap_err()
+                .to_string(),
+            Patch::from_documents(vec![json!({"kind": "ConfigMap"})])
+                .unwrap_err()
+                .to_string(),
+            Patch::from_documents(vec![
+                json!({"kind": "ConfigMap", "metadata": {"name": "a"}}),
+                json!("x"),
+            ])
+            .unwrap_err()
+            .to_string(),
+            parse_patch("[{\"op\": \"add\", \"path\": \"/a\"")
+                .unwrap_err()
+                .to_string(),
+            Json6902::from_value(&json!({"op": "add"}))
+                .unwrap_err()
+                .to_string(),
+            Json6902::from_value(&json!([{"op": "frobnicate", "path": "/a"}]))
+                .unwrap_err()
+                .to_string(),
+            Json6902::from_value(&json!([{"op": "test", "path": "/spec/replicas", "value": 3}]))
+                .unwrap()
+                .apply(&mut deployment(json!({"replicas": 1})))
+                .unwrap_err()
+                .to_string(),
+            Json6902::from_value(&json!([{"op": "remove", "path": "/spec/nope"}]))
+                .unwrap()
+                .apply(&mut deployment(json!({})))
+                .unwrap_err()
+                .to_string(),
+            smp::merge(
+                &deployment(json!({"template": {}})),
+                &deployment(json!({"template": 5})),
+            )
+            .unwrap_err()
+            .to_string(),
+            smp::merge(
+                &deployment(json!({"template": {}})),
+                &deployment(json!({"template": {"$patch": "drop"}})),
+            )
+            .unwrap_err()
+            .to_string(),
+            smp::merge(&deployment(json!({})), &deployment(deep))
+                .unwrap_err()
+                .to_string(),
+            Selector::new(&SelectorSpec {
+                kind: "Deploy(".into(),
+                ..Default::default()
+            })
+            .unwrap_err()
+            .to_string(),
+            Selector::new(&SelectorSpec {
+                label_selector: "a in (b".into(),
+                ..Default::default()
+            })
+            .unwrap_err()
+            .to_string(),
+            Selector::new(&SelectorSpec {
+                annotation_selector: "a=b c".into(),
+                ..Default::default()
+            })
+            .unwrap_err()
+            .to_string(),
+            SelectorSpec::from_value(&json!({"nme": "x"}))
+                .unwrap_err()
+                .to_string(),
+        ];
+        insta::assert_snapshot!(messages.join("\n"));
+    }
+}

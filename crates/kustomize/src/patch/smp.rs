@@ -74,7 +74,7 @@ pub enum Error {
     /// The documents are nested deeper than the merge supports.
     #[error("cannot merge `{path}`: nested deeper than {limit} levels")]
     TooDeep {
-        /// Field path where the limit was reached.
+        /// The start of the field path where the limit was reached.
         path: String,
         /// The limit.
         limit: usize,
@@ -381,8 +381,10 @@ impl Merger {
     /// kyaml `Walker.Walk` over `[dest, origin]`.
     fn walk(&mut self, src: [Option<Id>; 2], schema: Option<Schema>) -> Result<Option<Id>, Error> {
         if self.path.len() > MAX_DEPTH {
+            let mut path: String = self.path.iter().take(6).map(|p| format!("{p}.")).collect();
+            path.push('…');
             return Err(Error::TooDeep {
-                path: self.path(),
+                path,
                 limit: MAX_DEPTH,
             });
         }
