@@ -44,8 +44,14 @@ pub struct Output {
 impl Output {
     /// The YAML stream `kubectl kustomize` prints.
     pub fn to_yaml(&self) -> String {
-        let docs: Vec<Value> = self.resources.iter().map(|r| r.object().clone()).collect();
-        weir_yaml::emit_documents(&docs)
+        let mut out = String::with_capacity(self.resources.len() * 1024);
+        for (i, r) in self.resources.iter().enumerate() {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            weir_yaml::emit_document(r.object(), &mut out);
+        }
+        out
     }
 }
 
@@ -113,6 +119,33 @@ pub enum Error {
         #[source]
         source: nameref::Error,
     },
+    /// A `transformers:` plugin configuration is unsupported or invalid.
+    #[error("{}: transformers", file.display())]
+    Plugin {
+        /// The kustomization file.
+        file: PathBuf,
+        /// The cause.
+        #[source]
+        source: crate::plugins::Error,
+    },
+    /// `replacements` failed.
+    #[error("{}: replacements", file.display())]
+    Replacements {
+        /// The kustomization file.
+        file: PathBuf,
+        /// The cause.
+        #[source]
+        source: crate::replacements::Error,
+    },
+    /// `vars` failed.
+    #[error("{}: vars", file.display())]
+    Vars {
+        /// The kustomization file.
+        file: PathBuf,
+        /// The cause.
+        #[source]
+        source: crate::vars::Error,
+    },
     /// `sortOptions` is invalid.
     #[error("{}: {message}", file.display())]
     SortOptions {
@@ -154,15 +187,18 @@ impl Dir {
 #[derive(Debug, Default)]
 pub(crate) struct Accumulator {
     pub(crate) resources: ResMap,
-    /// Field specs added by `configurations:`/`crds:` on top of the builtin ones.
-    pub(crate) custom: TransformerConfig,
+    /// Field specs in force (builtin merged with `configurations:`/`crds:`).
+    pub(crate) config: TransformerConfig,
+    /// Vars declared so far.
+    pub(crate) vars: Vec<crate::vars::Var>,
 }
 
 impl Accumulator {
     fn new() -> Self {
         Accumulator {
             resources: ResMap::new(),
-            custom: TransformerConfig::default(),
+            config: TransformerConfig::default(),
+            vars: Vec::new(),
         }
     }
 
@@ -227,8 +263,8 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
     b.accumulate_target(&top, &kust, &kfile, &mut ra)?;
     b.stack.pop();
 
-    let config = b.config(&ra);
-    let mut resources = ra.resources;
+    let config = std::mem::take(&mut ra.config);
+    let mut resources = std::mem::take(&mut ra.resources);
     crate::patching::add_hashes(resources.resources_mut()).map_err(|source| Error::Patch {
         file: kfile.clone(),
         field: "configMapGenerator",
@@ -240,6 +276,12 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
             source,
         }
     })?;
+    crate::vars::resolve(&ra.vars, resources.resources_mut(), &config.var_reference).map_err(
+        |source| Error::Vars {
+            file: kfile.clone(),
+            source,
+        },
+    )?;
     let mut list: Vec<Resource> = resources
         .into_vec()
         .into_iter()
@@ -292,16 +334,6 @@ fn is_remote(path: &str) -> bool {
 }
 
 impl Builder<'_> {
-    /// The builtin configuration plus what the accumulator added.
-    fn config(&self, ra: &Accumulator) -> TransformerConfig {
-        if ra.custom.is_empty() {
-            return self.builtin.clone();
-        }
-        let mut c = self.builtin.clone();
-        c.merge(&ra.custom);
-        c
-    }
-
     fn load_kustomization(&mut self, dir: &Dir) -> Result<(Kustomization, String), Error> {
         let (k, file, warnings) = load::kustomization(self.fs, dir)?;
         self.warnings.extend(warnings);
@@ -318,13 +350,22 @@ impl Builder<'_> {
         for path in &kust.resources {
             self.accumulate_resource(dir, kfile, path, ra)?;
         }
-        for path in &kust.configurations {
-            let cfg = load::configuration(self.fs, self.opts, dir, kfile, path)?;
-            ra.custom.merge(&cfg);
+        // This level's configuration: custom specs first, then the builtin
+        // ones (kustomize's merge order), then into the accumulator.
+        if kust.configurations.is_empty() {
+            ra.config.merge(&self.builtin);
+        } else {
+            let mut level = TransformerConfig::default();
+            for path in &kust.configurations {
+                let cfg = load::configuration(self.fs, self.opts, dir, kfile, path)?;
+                level.merge(&cfg);
+            }
+            level.merge(&self.builtin);
+            ra.config.merge(&level);
         }
         for path in &kust.crds {
             let cfg = load::crd_configuration(self.fs, self.opts, dir, kfile, path)?;
-            ra.custom.merge(&cfg);
+            ra.config.merge(&cfg);
         }
         crate::patching::run_generators(self, dir, kust, kfile, ra)?;
         for path in &kust.components {
@@ -339,11 +380,16 @@ impl Builder<'_> {
             });
         }
         if !kust.vars.is_empty() {
-            return Err(Error::Unsupported {
+            let vars = crate::vars::parse(&kust.vars).map_err(|source| Error::Vars {
                 file: kfile.to_path_buf(),
-                field: "vars".into(),
-                detail: String::new(),
-            });
+                source,
+            })?;
+            crate::vars::merge(&mut ra.vars, vars, ra.resources.resources_mut()).map_err(
+                |source| Error::Vars {
+                    file: kfile.to_path_buf(),
+                    source,
+                },
+            )?;
         }
         Ok(())
     }
@@ -355,7 +401,20 @@ impl Builder<'_> {
         kfile: &Path,
         ra: &mut Accumulator,
     ) -> Result<(), Error> {
-        let config = self.config(ra);
+        let config = std::mem::take(&mut ra.config);
+        let result = self.run_transformers_with(dir, kust, kfile, ra, &config);
+        ra.config = config;
+        result
+    }
+
+    fn run_transformers_with(
+        &mut self,
+        dir: &Dir,
+        kust: &Kustomization,
+        kfile: &Path,
+        ra: &mut Accumulator,
+        config: &TransformerConfig,
+    ) -> Result<(), Error> {
         let tr = |field: &'static str| {
             move |source: transform::Error| Error::Transform {
                 file: kfile.to_path_buf(),
@@ -395,20 +454,138 @@ impl Builder<'_> {
         transform::replicas(list, &kust.replicas, &config.replicas).map_err(tr("replicas"))?;
         transform::images(list, &kust.images, &config.images);
         if !kust.replacements.is_empty() {
-            return Err(Error::Unsupported {
-                file: kfile.to_path_buf(),
-                field: "replacements".into(),
-                detail: String::new(),
-            });
+            let reps = self.load_replacements(dir, kfile, &kust.replacements)?;
+            crate::replacements::apply(ra.resources.resources_mut(), &reps).map_err(|source| {
+                Error::Replacements {
+                    file: kfile.to_path_buf(),
+                    source,
+                }
+            })?;
         }
         if !kust.transformers.is_empty() {
-            return Err(Error::Unsupported {
-                file: kfile.to_path_buf(),
-                field: "transformers".into(),
-                detail: String::new(),
-            });
+            self.run_plugin_transformers(dir, kust, kfile, ra, config)?;
         }
         Ok(())
+    }
+
+    /// Loads plugin configurations from `transformers:` entries (inline
+    /// YAML, files, or kustomization directories).
+    pub(crate) fn load_plugin_configs(
+        &mut self,
+        dir: &Dir,
+        kfile: &Path,
+        entries: &[String],
+    ) -> Result<Vec<Resource>, Error> {
+        let mut ra = Accumulator::new();
+        for e in entries {
+            let inline = e.contains('\n')
+                && load::parse_resources(e, kfile).is_ok_and(|r| !r.is_empty());
+            if inline {
+                for r in load::parse_resources(e, kfile)? {
+                    ra.append(r, kfile)?;
+                }
+            } else {
+                self.accumulate_resource(dir, kfile, e, &mut ra)?;
+            }
+        }
+        Ok(ra.resources.into_vec())
+    }
+
+    fn run_plugin_transformers(
+        &mut self,
+        dir: &Dir,
+        kust: &Kustomization,
+        kfile: &Path,
+        ra: &mut Accumulator,
+        config: &TransformerConfig,
+    ) -> Result<(), Error> {
+        use crate::plugins::Transformer as T;
+        let configs = self.load_plugin_configs(dir, kfile, &kust.transformers)?;
+        let perr = |source| Error::Plugin {
+            file: kfile.to_path_buf(),
+            source,
+        };
+        let tr = |field: &'static str| {
+            move |source: transform::Error| Error::Transform {
+                file: kfile.to_path_buf(),
+                field,
+                source,
+            }
+        };
+        for c in &configs {
+            let t = crate::plugins::parse(c.object()).map_err(perr)?;
+            let empty = Kustomization::default();
+            match t {
+                T::PrefixSuffix { prefix, suffix, specs } => {
+                    transform::prefix_suffix_with(ra.resources.resources_mut(), &prefix, &suffix, &specs);
+                }
+                T::Pairs { pairs, specs } => {
+                    transform::add_pairs(ra.resources.resources_mut(), &pairs, &specs).map_err(tr("transformers"))?;
+                }
+                T::Namespace { namespace, specs } => {
+                    let specs = if specs.is_empty() { config.namespace.clone() } else { specs };
+                    transform::namespace(ra.resources.resources_mut(), &namespace, &specs).map_err(tr("transformers"))?;
+                }
+                T::Image { image, specs } => {
+                    transform::images(ra.resources.resources_mut(), std::slice::from_ref(&image), &specs);
+                }
+                T::Replicas { replica, specs } => {
+                    transform::replicas(ra.resources.resources_mut(), std::slice::from_ref(&replica), &specs)
+                        .map_err(tr("transformers"))?;
+                }
+                T::Patch(p) => {
+                    let k = Kustomization { patches: vec![p], ..empty };
+                    crate::patching::patches(self, dir, &k, kfile, ra)?;
+                }
+                T::StrategicMerge(paths) => {
+                    let k = Kustomization { patches_strategic_merge: paths, ..empty };
+                    crate::patching::strategic_merge(self, dir, &k, kfile, ra)?;
+                }
+                T::Json6902(p) => {
+                    let k = Kustomization { patches_json6902: vec![p], ..empty };
+                    crate::patching::json6902(self, dir, &k, kfile, ra)?;
+                }
+                T::Replacements(entries) => {
+                    let reps = self.load_replacements(dir, kfile, &entries)?;
+                    crate::replacements::apply(ra.resources.resources_mut(), &reps).map_err(|source| {
+                        Error::Replacements {
+                            file: kfile.to_path_buf(),
+                            source,
+                        }
+                    })?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn load_replacements(
+        &mut self,
+        dir: &Dir,
+        kfile: &Path,
+        entries: &[Value],
+    ) -> Result<Vec<crate::replacements::Replacement>, Error> {
+        let err = |source| Error::Replacements {
+            file: kfile.to_path_buf(),
+            source,
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let path = e.get("path").and_then(Value::as_str);
+            match path {
+                Some(p) if e.as_object().is_some_and(|m| m.len() == 1) => {
+                    let (text, shown) = load::read_file(self.fs, self.opts, dir, kfile, p)?;
+                    let docs = weir_yaml::parse_documents(&text)
+                        .map_err(|source| load::Error::Yaml { path: shown, source })?;
+                    for d in docs.iter().filter(|d| !d.is_null()) {
+                        out.extend(crate::replacements::parse(d).map_err(err)?);
+                    }
+                }
+                _ => out.extend(crate::replacements::parse(e).map_err(err)?),
+            }
+        }
+        Ok(out)
     }
 
     fn accumulate_resource(
@@ -508,7 +685,13 @@ impl Builder<'_> {
         } else {
             let mut sub = Accumulator::new();
             self.accumulate_target(&dir, &kust, &sub_file, &mut sub).and_then(|()| {
-                ra.custom.merge(&sub.custom);
+                ra.config.merge(&sub.config);
+                for v in sub.vars {
+                    crate::vars::merge_one(&mut ra.vars, v).map_err(|source| Error::Vars {
+                        file: kfile.to_path_buf(),
+                        source,
+                    })?;
+                }
                 for r in sub.resources.into_vec() {
                     ra.append(r, &dir.shown)?;
                 }

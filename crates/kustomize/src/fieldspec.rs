@@ -145,24 +145,16 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("", "PersistentVolume"),
     ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
     ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
-    ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
     ("apiextensions.k8s.io", "CustomResourceDefinition"),
     ("apiregistration.k8s.io", "APIService"),
     ("authentication.k8s.io", "TokenReview"),
-    ("authentication.k8s.io", "SelfSubjectReview"),
     ("authorization.k8s.io", "SelfSubjectAccessReview"),
     ("authorization.k8s.io", "SelfSubjectRulesReview"),
     ("authorization.k8s.io", "SubjectAccessReview"),
     ("certificates.k8s.io", "CertificateSigningRequest"),
-    ("certificates.k8s.io", "ClusterTrustBundle"),
     ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
     ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
     ("networking.k8s.io", "IngressClass"),
-    ("networking.k8s.io", "IPAddress"),
-    ("networking.k8s.io", "ServiceCIDR"),
     ("node.k8s.io", "RuntimeClass"),
     ("policy", "PodSecurityPolicy"),
     ("extensions", "PodSecurityPolicy"),
@@ -173,8 +165,6 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("storage.k8s.io", "CSINode"),
     ("storage.k8s.io", "StorageClass"),
     ("storage.k8s.io", "VolumeAttachment"),
-    ("storage.k8s.io", "VolumeAttributesClass"),
-    ("resource.k8s.io", "DeviceClass"),
 ];
 
 /// A row of a field-spec table: group, version, kind, path, create.
@@ -252,8 +242,6 @@ const NAMESPACE: &[Row] = &[
     ("", "", "ClusterRoleBinding", "subjects", false),
     ("apiregistration.k8s.io", "", "APIService", "spec/service/namespace", true),
     ("apiextensions.k8s.io", "", "CustomResourceDefinition", "spec/conversion/webhook/clientConfig/service/namespace", false),
-    ("admissionregistration.k8s.io", "", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service/namespace", false),
-    ("admissionregistration.k8s.io", "", "MutatingWebhookConfiguration", "webhooks/clientConfig/service/namespace", false),
 ];
 
 const NAME_PREFIX: &[Row] = &[("", "", "", "metadata/name", false)];
@@ -488,15 +476,24 @@ impl TransformerConfig {
             images: specs(IMAGES),
             replicas: specs(REPLICAS),
             name_reference: name_references(),
-            var_reference: Vec::new(),
+            var_reference: crate::vars::default_var_reference(),
         }
     }
 
-    /// Adds another configuration's specs, skipping duplicates.
+    /// Merges another configuration into this one the way kustomize does:
+    /// an incoming spec is dropped when an existing one with the same path
+    /// is selected by the incoming spec's GVK (so a specific spec already
+    /// present shadows a generic one merged later).
     pub fn merge(&mut self, other: &TransformerConfig) {
+        if self == other {
+            return;
+        }
         fn add(dst: &mut Vec<FieldSpec>, src: &[FieldSpec]) {
             for s in src {
-                if !dst.contains(s) {
+                let present = dst
+                    .iter()
+                    .any(|x| x.path_str == s.path_str && x.gvk.is_selected_by(&s.gvk));
+                if !present {
                     dst.push(s.clone());
                 }
             }

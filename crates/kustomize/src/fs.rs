@@ -61,8 +61,14 @@ pub enum Error {
 pub trait FileSystem: Send + Sync {
     /// What the path names, or `None` when it does not exist (or is refused).
     fn kind(&self, path: &Path) -> Option<EntryKind>;
+    /// Reads a whole file.
+    fn read(&self, path: &Path) -> Result<Vec<u8>, Error>;
     /// Reads a whole file as UTF-8 text.
-    fn read_to_string(&self, path: &Path) -> Result<String, Error>;
+    fn read_to_string(&self, path: &Path) -> Result<String, Error> {
+        String::from_utf8(self.read(path)?).map_err(|_| Error::NotUtf8 {
+            path: path.to_path_buf(),
+        })
+    }
     /// The real path with `.`/`..` and symlinks resolved.
     fn canonicalize(&self, path: &Path) -> Result<PathBuf, Error>;
 }
@@ -147,12 +153,9 @@ impl FileSystem for DiskFs {
         }
     }
 
-    fn read_to_string(&self, path: &Path) -> Result<String, Error> {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {
         let real = self.confine(path)?;
-        let bytes = std::fs::read(&real).map_err(|source| io_err(path, source))?;
-        String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
-            path: path.to_path_buf(),
-        })
+        std::fs::read(&real).map_err(|source| io_err(path, source))
     }
 
     fn canonicalize(&self, path: &Path) -> Result<PathBuf, Error> {
@@ -200,10 +203,10 @@ impl FileSystem for MemFs {
         }
     }
 
-    fn read_to_string(&self, path: &Path) -> Result<String, Error> {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {
         self.files
             .get(&clean(path))
-            .cloned()
+            .map(|s| s.clone().into_bytes())
             .ok_or_else(|| Error::NotFound {
                 path: path.to_path_buf(),
             })

@@ -30,14 +30,19 @@
 pub mod build;
 pub mod fieldspec;
 pub mod fs;
+pub mod generate;
 pub mod kustomization;
 pub mod load;
 pub mod nameref;
+pub mod patch;
 pub mod patching;
+pub mod plugins;
+pub mod replacements;
 pub mod resmap;
 pub mod resource;
 pub mod sort;
 pub mod transform;
+pub mod vars;
 
 pub use build::{Error, LoadRestrictor, Options, Output, build};
 pub use kustomization::{Kustomization, Warning};

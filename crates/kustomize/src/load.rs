@@ -175,6 +175,7 @@ pub(crate) fn kustomization(
     } else {
         value
     };
+    let value = normalize_kustomization_keys(value);
     let mut k: Kustomization =
         serde_json::from_value(value).map_err(|source| Error::InvalidKustomization {
             path: shown.clone(),
@@ -205,6 +206,98 @@ pub(crate) fn kustomization(
     Ok((k, name.to_string(), warnings))
 }
 
+/// Field names of the kustomization structs. kustomize decodes with Go's
+/// `encoding/json`, which matches field names case-insensitively
+/// (`patchesJSON6902`, `nameprefix`), so keys are mapped onto these first.
+const TOP_FIELDS: &[&str] = &[
+    "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace",
+    "commonLabels", "labels", "commonAnnotations", "patchesStrategicMerge", "patchesJson6902",
+    "patches", "images", "imageTags", "replacements", "replicas", "vars", "sortOptions",
+    "resources", "components", "crds", "bases", "configMapGenerator", "secretGenerator",
+    "helmGlobals", "helmCharts", "helmChartInflationGenerator", "generatorOptions",
+    "configurations", "generators", "transformers", "validators", "buildMetadata",
+];
+const ITEM_FIELDS: &[(&str, &[&str])] = &[
+    ("labels", &["pairs", "includeSelectors", "includeTemplates", "fields"]),
+    ("patches", &["path", "patch", "target", "options"]),
+    ("patchesJson6902", &["path", "patch", "target", "options"]),
+    ("images", &["name", "newName", "newTag", "digest", "tagSuffix"]),
+    ("imageTags", &["name", "newName", "newTag", "digest", "tagSuffix"]),
+    ("replicas", &["name", "count"]),
+];
+
+fn fold_keys(v: &mut Value, known: &[&str]) {
+    let Some(m) = v.as_object_mut() else { return };
+    let odd: Vec<String> = m
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for k in odd {
+        if let Some(canon) = known.iter().find(|c| c.eq_ignore_ascii_case(&k)) {
+            if !m.contains_key(*canon) {
+                if let Some(val) = m.remove(&k) {
+                    m.insert((*canon).to_string(), val);
+                }
+            }
+        }
+    }
+}
+
+fn normalize_kustomization_keys(mut v: Value) -> Value {
+    fold_keys(&mut v, TOP_FIELDS);
+    if let Some(m) = v.as_object_mut() {
+        for (field, known) in ITEM_FIELDS {
+            if let Some(Value::Array(items)) = m.get_mut(*field) {
+                for item in items {
+                    fold_keys(item, known);
+                }
+            }
+        }
+        if let Some(so) = m.get_mut("sortOptions") {
+            fold_keys(so, &["order", "legacySortOptions"]);
+        }
+    }
+    v
+}
+
+/// Reads a file named in a kustomization as bytes, applying the load
+/// restrictor.
+pub(crate) fn read_bytes(
+    fs: &dyn FileSystem,
+    opts: &Options,
+    dir: &Dir,
+    kfile: &Path,
+    path: &str,
+) -> Result<Vec<u8>, Error> {
+    let shown = clean(&dir.shown.join(path));
+    let real = restricted(fs, opts, dir, kfile, path)?;
+    fs.read(&real).map_err(|source| Error::Read { path: shown, source })
+}
+
+fn restricted(
+    fs: &dyn FileSystem,
+    opts: &Options,
+    dir: &Dir,
+    kfile: &Path,
+    path: &str,
+) -> Result<PathBuf, Error> {
+    let joined = clean(&dir.abs.join(path));
+    let real = fs.canonicalize(&joined).map_err(|source| Error::Resource {
+        file: kfile.to_path_buf(),
+        resource: path.to_string(),
+        source,
+    })?;
+    if opts.load_restrictor == LoadRestrictor::RootOnly && !real.starts_with(&dir.abs) {
+        return Err(Error::OutsideRoot {
+            file: kfile.to_path_buf(),
+            path: clean(&dir.shown.join(path)),
+            root: dir.shown.clone(),
+        });
+    }
+    Ok(real)
+}
+
 /// Reads a file named in a kustomization, applying the load restrictor.
 /// Returns the text and the path to show in messages.
 pub(crate) fn read_file(
@@ -215,19 +308,7 @@ pub(crate) fn read_file(
     path: &str,
 ) -> Result<(String, PathBuf), Error> {
     let shown = clean(&dir.shown.join(path));
-    let joined = clean(&dir.abs.join(path));
-    let real = fs.canonicalize(&joined).map_err(|source| Error::Resource {
-        file: kfile.to_path_buf(),
-        resource: path.to_string(),
-        source,
-    })?;
-    if opts.load_restrictor == LoadRestrictor::RootOnly && !real.starts_with(&dir.abs) {
-        return Err(Error::OutsideRoot {
-            file: kfile.to_path_buf(),
-            path: shown,
-            root: dir.shown.clone(),
-        });
-    }
+    let real = restricted(fs, opts, dir, kfile, path)?;
     let text = fs.read_to_string(&real).map_err(|source| Error::Read {
         path: shown.clone(),
         source,
@@ -390,8 +471,9 @@ pub(crate) fn configuration(
     Ok(out)
 }
 
-/// Loads a legacy `crds:` file: properties marked with
-/// `x-kubernetes-object-ref-kind` become name references.
+/// Loads a legacy `crds:` file (OpenAPI definitions keyed by type name):
+/// properties marked with kustomize's `x-kubernetes-*` extensions become
+/// label, annotation, prefix and name-reference field specs.
 pub(crate) fn crd_configuration(
     fs: &dyn FileSystem,
     opts: &Options,
@@ -408,45 +490,80 @@ pub(crate) fn crd_configuration(
     for doc in docs {
         let Some(defs) = doc.as_object() else { continue };
         for (name, def) in defs {
-            // The definition name ends in the kind: `io.example.v1.MyKind`.
-            let kind = name.rsplit('.').next().unwrap_or(name).to_string();
-            let mut refs = Vec::new();
-            crd_walk(def, &mut Vec::new(), &mut refs);
-            for (path, ref_kind, ref_version) in refs {
-                let spec = FieldSpec::new("", "", &kind, &path, false);
-                let target = Gvk {
-                    group: String::new(),
-                    version: ref_version,
-                    kind: ref_kind,
-                };
-                out.merge(&TransformerConfig {
-                    name_reference: vec![NameBackRef {
-                        target,
-                        referrers: vec![spec],
-                    }],
-                    ..TransformerConfig::default()
-                });
+            let props = def.get("Schema").and_then(|s| s.get("properties"));
+            let looks_k8s = props.is_some_and(|p| {
+                p.get("kind").is_some() && p.get("apiVersion").is_some() && p.get("metadata").is_some()
+            });
+            if !looks_k8s {
+                continue;
             }
+            let kind = name.rsplit('.').next().unwrap_or(name).to_string();
+            let mut tc = TransformerConfig::default();
+            crd_walk(defs, name, &kind, &mut Vec::new(), &mut tc, 0);
+            out.merge(&tc);
         }
     }
     Ok(out)
 }
 
-fn crd_walk(def: &Value, path: &mut Vec<String>, out: &mut Vec<(String, String, String)>) {
-    let Some(props) = def.get("properties").and_then(Value::as_object) else {
+fn crd_walk(
+    defs: &serde_json::Map<String, Value>,
+    type_name: &str,
+    kind: &str,
+    path: &mut Vec<String>,
+    tc: &mut TransformerConfig,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let Some(props) = defs
+        .get(type_name)
+        .and_then(|d| d.get("Schema"))
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
         return;
     };
-    for (name, prop) in props {
-        path.push(name.clone());
-        if let Some(kind) = prop.get("x-kubernetes-object-ref-kind").and_then(Value::as_str) {
-            let version = prop
-                .get("x-kubernetes-object-ref-api-version")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            out.push((path.join("/"), kind.to_string(), version));
+    let ext = |p: &Value, k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
+    for (prop_name, prop) in props {
+        path.push(prop_name.clone());
+        let spec = |extra: Option<&str>| {
+            let mut p = path.clone();
+            if let Some(e) = extra {
+                p.push(e.to_string());
+            }
+            FieldSpec::new("", "", kind, &p.join("/"), false)
+        };
+        if ext(prop, "x-kubernetes-label-selector").is_some() {
+            tc.common_labels.push(spec(None));
         }
-        crd_walk(prop, path, out);
+        if ext(prop, "x-kubernetes-annotation").is_some() {
+            tc.common_annotations.push(spec(None));
+        }
+        if ext(prop, "x-kubernetes-identity").is_some() {
+            tc.name_prefix.push(spec(None));
+        }
+        if let (Some(version), Some(ref_kind)) = (
+            ext(prop, "x-kubernetes-object-ref-api-version"),
+            ext(prop, "x-kubernetes-object-ref-kind"),
+        ) {
+            let key = ext(prop, "x-kubernetes-object-ref-name-key").unwrap_or_else(|| "name".into());
+            tc.merge(&TransformerConfig {
+                name_reference: vec![NameBackRef {
+                    target: Gvk {
+                        group: String::new(),
+                        version,
+                        kind: ref_kind,
+                    },
+                    referrers: vec![spec(Some(&key))],
+                }],
+                ..TransformerConfig::default()
+            });
+        }
+        if let Some(r) = prop.get("$ref").and_then(Value::as_str) {
+            crd_walk(defs, r, kind, path, tc, depth + 1);
+        }
         path.pop();
     }
 }

@@ -1,12 +1,16 @@
 //! Glue between the pipeline and the patch and generator modules: reads
-//! patch files, selects targets and calls the pure functions in
-//! [`crate::patch`] and [`crate::generate`].
+//! patch files (through the loader, with the load restrictor), selects
+//! targets and calls the pure functions in [`crate::patch`].
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 use crate::build::{Accumulator, Builder, Dir};
-use crate::kustomization::Kustomization;
-use crate::resource::Resource;
+use crate::kustomization::{Kustomization, Patch as PatchEntry};
+use crate::generate::{self, Behavior, GeneratorArgs, GeneratorKind, GeneratorOptions, Generated};
+use crate::patch::{self, Candidate, Json6902, Patch, Selector, SelectorSpec, smp};
+use crate::resource::{ResId, Resource};
 
 /// Errors of applying patches or generators.
 #[derive(Debug, thiserror::Error)]
@@ -18,91 +22,600 @@ pub enum Error {
         /// The kustomization field.
         field: &'static str,
     },
+    /// A generator failed.
+    #[error("generator")]
+    Generate {
+        /// The cause.
+        #[source]
+        source: generate::Error,
+    },
+    /// A generated object's id is already taken.
+    #[error("may not add resource with an already registered id: {id}")]
+    Duplicate {
+        /// The id.
+        id: ResId,
+    },
+    /// More than one object could take a generator's merge.
+    #[error("found {count} objects that could accept merge of {id}")]
+    MultipleMatches {
+        /// The generated id.
+        id: ResId,
+        /// How many.
+        count: usize,
+    },
     /// A patch file could not be loaded.
     #[error("loading patch '{path}'")]
     Load {
         /// The entry as written.
-        path: PathBuf,
+        path: String,
         /// The cause.
         #[source]
         source: crate::load::Error,
     },
+    /// The patch text is not a patch.
+    #[error("patch {entry}")]
+    Parse {
+        /// The file or a short form of the inline patch.
+        entry: String,
+        /// The cause.
+        #[source]
+        source: patch::Error,
+    },
+    /// The JSON 6902 patch text is invalid.
+    #[error("patch {entry}")]
+    ParseJson6902 {
+        /// The file or a short form of the inline patch.
+        entry: String,
+        /// The cause.
+        #[source]
+        source: patch::json6902::Error,
+    },
+    /// An entry sets both or neither of `path` and `patch`.
+    #[error("entry {index}: {problem}")]
+    BadEntry {
+        /// 0-based index in the list.
+        index: usize,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// The `target` selector is invalid.
+    #[error("entry {index}: invalid target")]
+    Target {
+        /// 0-based index in the list.
+        index: usize,
+        /// The cause.
+        #[source]
+        source: patch::selector::Error,
+    },
+    /// A strategic-merge patch names no (or more than one) resource.
+    #[error("no resource matches strategic merge patch \"{id}\" ({matches} matches)")]
+    NoTarget {
+        /// The id the patch names.
+        id: String,
+        /// How many resources matched.
+        matches: usize,
+    },
+    /// Merging a strategic-merge patch into a resource failed.
+    #[error("applying strategic merge patch to {id}")]
+    Merge {
+        /// The patched resource.
+        id: ResId,
+        /// The cause.
+        #[source]
+        source: smp::Error,
+    },
+    /// Applying a JSON 6902 patch to a resource failed.
+    #[error("applying JSON 6902 patch to {id}")]
+    Json6902 {
+        /// The patched resource.
+        id: ResId,
+        /// The cause.
+        #[source]
+        source: patch::json6902::Error,
+    },
 }
 
 fn unsupported(kfile: &Path, field: &'static str) -> crate::build::Error {
+    wrap(kfile, field, Error::Unsupported { field })
+}
+
+fn wrap(kfile: &Path, field: &'static str, source: Error) -> crate::build::Error {
     crate::build::Error::Patch {
         file: kfile.to_path_buf(),
         field,
-        source: Error::Unsupported { field },
+        source,
     }
 }
 
 /// `configMapGenerator` / `secretGenerator` / `generators`.
 pub(crate) fn run_generators(
-    _b: &mut Builder<'_>,
-    _dir: &Dir,
+    b: &mut Builder<'_>,
+    dir: &Dir,
     kust: &Kustomization,
     kfile: &Path,
-    _ra: &mut Accumulator,
+    ra: &mut Accumulator,
 ) -> Result<(), crate::build::Error> {
-    if !kust.config_map_generator.is_empty() {
-        return Err(unsupported(kfile, "configMapGenerator"));
-    }
-    if !kust.secret_generator.is_empty() {
-        return Err(unsupported(kfile, "secretGenerator"));
-    }
-    if !kust.generators.is_empty() {
-        return Err(unsupported(kfile, "generators"));
-    }
     if !kust.helm_charts.is_empty() || !kust.helm_chart_inflation_generator.is_empty() {
         return Err(unsupported(kfile, "helmCharts"));
     }
+    let global = match &kust.generator_options {
+        Some(v) => Some(
+            GeneratorOptions::from_value(v)
+                .map_err(|source| wrap(kfile, "generatorOptions", Error::Generate { source }))?,
+        ),
+        None => None,
+    };
+    let kfile_name = kfile.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let configured_in = origin_join(&dir.origin, &kfile_name);
+    for (kind, entries, field, by) in [
+        (GeneratorKind::ConfigMap, &kust.config_map_generator, "configMapGenerator", "ConfigMapGenerator"),
+        (GeneratorKind::Secret, &kust.secret_generator, "secretGenerator", "SecretGenerator"),
+    ] {
+        for e in entries {
+            let args = GeneratorArgs::from_value(kind, e)
+                .map_err(|source| wrap(kfile, field, Error::Generate { source }))?;
+            run_one(b, dir, kfile, ra, &args, global.as_ref(), field, &configured_in, by, None)?;
+        }
+    }
+    if !kust.generators.is_empty() {
+        let configs = b.load_plugin_configs(dir, kfile, &kust.generators)?;
+        for c in configs {
+            let obj = c.object();
+            let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+            let kind_s = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+            let (kind, by) = match (api, kind_s) {
+                ("builtin", "ConfigMapGenerator") => (GeneratorKind::ConfigMap, "ConfigMapGenerator"),
+                ("builtin", "SecretGenerator") => (GeneratorKind::Secret, "SecretGenerator"),
+                _ => {
+                    return Err(crate::build::Error::Plugin {
+                        file: kfile.to_path_buf(),
+                        source: crate::plugins::Error::Unsupported {
+                            kind: kind_s.to_string(),
+                            api_version: api.to_string(),
+                        },
+                    });
+                }
+            };
+            // A plugin config is ObjectMeta (the plugin's own name) plus the
+            // generator's arguments inline; unknown fields are ignored.
+            let plugin_name = obj
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let mut entry = serde_json::Map::new();
+            if let Some(m) = obj.as_object() {
+                for k in ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"] {
+                    if let Some(v) = m.get(k) {
+                        entry.insert(k.to_string(), v.clone());
+                    }
+                }
+                for k in ["name", "namespace"] {
+                    if !entry.contains_key(k) {
+                        if let Some(v) = m.get("metadata").and_then(|md| md.get(k)) {
+                            entry.insert(k.to_string(), v.clone());
+                        }
+                    }
+                }
+            }
+            let entry = Value::Object(entry);
+            let args = GeneratorArgs::from_value(kind, &entry)
+                .map_err(|source| wrap(kfile, "generators", Error::Generate { source }))?;
+            let origin_in = match &c.origin {
+                Some(o) if !o.path.is_empty() => o.path.clone(),
+                _ => configured_in.clone(),
+            };
+            run_one(b, dir, kfile, ra, &args, global.as_ref(), "generators", &origin_in, by, plugin_name)?;
+        }
+    }
     Ok(())
 }
 
-/// Appends content hashes to generated names.
-pub(crate) fn add_hashes(_list: &mut [Resource]) -> Result<(), Error> {
+fn origin_join(dir: &Path, file: &str) -> String {
+    let p = crate::fs::clean(&dir.join(file));
+    p.to_string_lossy().replace('\\', "/")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_one(
+    b: &mut Builder<'_>,
+    dir: &Dir,
+    kfile: &Path,
+    ra: &mut Accumulator,
+    args: &GeneratorArgs,
+    global: Option<&GeneratorOptions>,
+    field: &'static str,
+    configured_in: &str,
+    by: &str,
+    by_name: Option<String>,
+) -> Result<(), crate::build::Error> {
+    let (fs, opts) = (b.fs, b.opts);
+    let mut read = |path: &str| -> Result<Vec<u8>, generate::ReadError> {
+        crate::load::read_bytes(fs, opts, dir, kfile, path).map_err(|e| Box::new(e) as generate::ReadError)
+    };
+    let generated = generate::generate(args, global, &mut read)
+        .map_err(|source| wrap(kfile, field, Error::Generate { source }))?;
+    let origin = b.track_origin.then(|| crate::resource::Origin {
+        path: String::new(),
+        configured_in: Some(configured_in.to_string()),
+        configured_by_kind: Some(by.to_string()),
+        configured_by_name: by_name,
+    });
+    absorb(ra, generated, origin).map_err(|e| wrap(kfile, field, e))
+}
+
+/// kustomize's `AbsorbAll` for one generated object: create, merge or replace.
+fn absorb(
+    ra: &mut Accumulator,
+    generated: Generated,
+    origin: Option<crate::resource::Origin>,
+) -> Result<(), Error> {
+    let want = Resource::new(generated.object.clone()).cur_id();
+    let list = ra.resources.resources_mut();
+    let matches: Vec<usize> = list
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            r.all_ids()
+                .iter()
+                .any(|id| id.gvk == want.gvk && id.name == want.name && id.ns_equals(&want))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match matches.as_slice() {
+        [] => {
+            generate::check_new(&generated).map_err(|source| Error::Generate { source })?;
+            let mut r = Resource::new(generated.object);
+            r.needs_hash = generated.needs_hash;
+            r.origin = origin;
+            ra.resources.append(r).map_err(|id| Error::Duplicate { id })?;
+        }
+        [i] => {
+            let behavior = generated.behavior;
+            let existing = &mut list[*i];
+            let merged = generate::merge_into(existing.object(), existing.needs_hash, generated)
+                .map_err(|source| Error::Generate { source })?;
+            *existing.object_mut() = merged.object;
+            existing.needs_hash = merged.needs_hash;
+            if behavior != Behavior::Merge || existing.origin.is_none() {
+                existing.origin = origin;
+            }
+        }
+        many => {
+            return Err(Error::MultipleMatches {
+                id: want,
+                count: many.len(),
+            });
+        }
+    }
     Ok(())
 }
 
-/// `patchesStrategicMerge`.
+/// Appends content hashes to generated names (once, at the end of the build).
+pub(crate) fn add_hashes(list: &mut [Resource]) -> Result<(), Error> {
+    for r in list.iter_mut().filter(|r| r.needs_hash) {
+        r.store_previous_id();
+        generate::append_hash_suffix(r.object_mut());
+        r.needs_hash = false;
+    }
+    Ok(())
+}
+
+/// A short label for an inline patch in messages.
+fn inline_label(text: &str) -> String {
+    let first = text.trim().lines().next().unwrap_or("");
+    format!("(inline: {first:.40}…)")
+}
+
+/// Reads a `path:`/`patch:` entry's text and a label for messages.
+fn entry_text(
+    b: &Builder<'_>,
+    dir: &Dir,
+    kfile: &Path,
+    index: usize,
+    e: &PatchEntry,
+) -> Result<(String, String), Error> {
+    match (e.path.is_empty(), e.patch.trim().is_empty()) {
+        (true, true) => Err(Error::BadEntry {
+            index,
+            problem: "must specify one of patch and path",
+        }),
+        (false, false) => Err(Error::BadEntry {
+            index,
+            problem: "patch and path can't be set at the same time",
+        }),
+        (false, true) => {
+            let (text, shown) = crate::load::read_file(b.fs, b.opts, dir, kfile, &e.path)
+                .map_err(|source| Error::Load {
+                    path: e.path.clone(),
+                    source,
+                })?;
+            Ok((text, shown.display().to_string()))
+        }
+        (true, false) => Ok((e.patch.clone(), inline_label(&e.patch))),
+    }
+}
+
+/// The [`Candidate`] view of a resource for target selection.
+struct CandidateData {
+    gvk: crate::resource::Gvk,
+    org_name: String,
+    cur_name: String,
+    org_ns: String,
+    cur_ns: String,
+}
+
+impl CandidateData {
+    fn of(r: &Resource) -> Self {
+        let cur = r.cur_id();
+        let org = r.org_id();
+        CandidateData {
+            org_ns: ResId { gvk: cur.gvk.clone(), ..org.clone() }
+                .effective_namespace()
+                .to_string(),
+            cur_ns: cur.effective_namespace().to_string(),
+            org_name: org.name,
+            cur_name: cur.name,
+            gvk: cur.gvk,
+        }
+    }
+
+    fn matches(&self, sel: &Selector, obj: &Value) -> bool {
+        sel.matches(&Candidate {
+            group: &self.gvk.group,
+            version: &self.gvk.version,
+            kind: &self.gvk.kind,
+            original_name: &self.org_name,
+            current_name: &self.cur_name,
+            original_namespace: &self.org_ns,
+            current_namespace: &self.cur_ns,
+            object: obj,
+        })
+    }
+}
+
+fn select(list: &[Resource], sel: &Selector) -> Vec<usize> {
+    list.iter()
+        .enumerate()
+        .filter(|(_, r)| CandidateData::of(r).matches(sel, r.object()))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Resources any of whose ids is the one a patch document names.
+fn by_patch_id(list: &[Resource], doc: &Value) -> Vec<usize> {
+    let pid = patch::target_id(doc);
+    let want = ResId {
+        gvk: crate::resource::Gvk {
+            group: pid.group.clone(),
+            version: pid.version.clone(),
+            kind: pid.kind.clone(),
+        },
+        name: pid.name.clone(),
+        namespace: pid.namespace.clone(),
+    };
+    list.iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            r.all_ids().iter().any(|id| {
+                id.name == want.name
+                    && id.gvk.kind == want.gvk.kind
+                    && (want.gvk.group.is_empty() && want.gvk.version.is_empty()
+                        || id.gvk.group == want.gvk.group && id.gvk.version == want.gvk.version)
+                    && id.ns_equals(&want)
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn patch_id_string(doc: &Value) -> String {
+    let pid = patch::target_id(doc);
+    ResId {
+        gvk: crate::resource::Gvk {
+            group: pid.group,
+            version: pid.version,
+            kind: pid.kind,
+        },
+        name: pid.name,
+        namespace: pid.namespace,
+    }
+    .to_string()
+}
+
+/// Applies one strategic-merge document to the resources at `targets`;
+/// returns the indices the patch deleted.
+fn apply_smp(
+    list: &mut [Resource],
+    targets: &[usize],
+    doc: &Value,
+    opts: smp::Options,
+    deleted: &mut Vec<usize>,
+) -> Result<(), Error> {
+    for &i in targets {
+        if deleted.contains(&i) {
+            continue;
+        }
+        let r = &mut list[i];
+        if opts.allow_name_change || opts.allow_kind_change {
+            r.store_previous_id();
+        }
+        let outcome = smp::apply(r.object_mut(), doc, opts);
+        match outcome.map_err(|source| Error::Merge { id: r.cur_id(), source })? {
+            smp::Outcome::Patched => {}
+            smp::Outcome::Deleted => deleted.push(i),
+        }
+    }
+    Ok(())
+}
+
+fn drop_deleted(list: &mut Vec<Resource>, mut deleted: Vec<usize>) {
+    if deleted.is_empty() {
+        return;
+    }
+    deleted.sort_unstable();
+    let mut i = 0;
+    list.retain(|_| {
+        let keep = deleted.binary_search(&i).is_err();
+        i += 1;
+        keep
+    });
+}
+
+/// Applies strategic-merge documents without a target: each names its resource.
+fn apply_smp_by_id(list: &mut Vec<Resource>, docs: &[Value], opts: smp::Options) -> Result<(), Error> {
+    for doc in docs {
+        let targets = by_patch_id(list, doc);
+        if targets.len() != 1 {
+            return Err(Error::NoTarget {
+                id: patch_id_string(doc),
+                matches: targets.len(),
+            });
+        }
+        let mut deleted = Vec::new();
+        apply_smp(list, &targets, doc, opts, &mut deleted)?;
+        drop_deleted(list, deleted);
+    }
+    Ok(())
+}
+
+/// `patchesStrategicMerge` (legacy): file paths or inline YAML.
 pub(crate) fn strategic_merge(
-    _b: &mut Builder<'_>,
-    _dir: &Dir,
+    b: &mut Builder<'_>,
+    dir: &Dir,
     kust: &Kustomization,
     kfile: &Path,
-    _ra: &mut Accumulator,
+    ra: &mut Accumulator,
 ) -> Result<(), crate::build::Error> {
-    if !kust.patches_strategic_merge.is_empty() {
-        return Err(unsupported(kfile, "patchesStrategicMerge"));
+    const FIELD: &str = "patchesStrategicMerge";
+    for entry in &kust.patches_strategic_merge {
+        let single_line = !entry.trim().contains('\n');
+        let is_file = single_line
+            && b.fs.kind(&crate::fs::clean(&dir.abs.join(entry.trim()))).is_some();
+        let (text, label) = if is_file {
+            let (t, shown) = crate::load::read_file(b.fs, b.opts, dir, kfile, entry.trim())
+                .map_err(|source| wrap(kfile, FIELD, Error::Load { path: entry.clone(), source }))?;
+            (t, shown.display().to_string())
+        } else if single_line {
+            // Neither an existing file nor YAML content: report the missing file.
+            let source = crate::load::read_file(b.fs, b.opts, dir, kfile, entry.trim())
+                .err()
+                .unwrap_or(crate::load::Error::NoKustomization { dir: PathBuf::from(entry) });
+            return Err(wrap(kfile, FIELD, Error::Load { path: entry.clone(), source }));
+        } else {
+            (entry.clone(), inline_label(entry))
+        };
+        let docs = patch::parse_strategic(&text)
+            .map_err(|source| wrap(kfile, FIELD, Error::Parse { entry: label, source }))?;
+        apply_smp_by_id(ra.resources.resources_mut(), &docs, smp::Options::default())
+            .map_err(|e| wrap(kfile, FIELD, e))?;
     }
     Ok(())
 }
 
 /// `patches`.
 pub(crate) fn patches(
-    _b: &mut Builder<'_>,
-    _dir: &Dir,
+    b: &mut Builder<'_>,
+    dir: &Dir,
     kust: &Kustomization,
     kfile: &Path,
-    _ra: &mut Accumulator,
+    ra: &mut Accumulator,
 ) -> Result<(), crate::build::Error> {
-    if !kust.patches.is_empty() {
-        return Err(unsupported(kfile, "patches"));
+    const FIELD: &str = "patches";
+    for (index, e) in kust.patches.iter().enumerate() {
+        let (text, label) = entry_text(b, dir, kfile, index, e).map_err(|e| wrap(kfile, FIELD, e))?;
+        let parsed = patch::parse_patch(&text)
+            .map_err(|source| wrap(kfile, FIELD, Error::Parse { entry: label.clone(), source }))?;
+        let selector = match &e.target {
+            Some(t) => Some(
+                SelectorSpec::from_value(t)
+                    .and_then(|s| Selector::new(&s))
+                    .map_err(|source| wrap(kfile, FIELD, Error::Target { index, source }))?,
+            ),
+            None => None,
+        };
+        let opts = smp::Options {
+            allow_name_change: e.options.get("allowNameChange").copied().unwrap_or(false),
+            allow_kind_change: e.options.get("allowKindChange").copied().unwrap_or(false),
+        };
+        let list = ra.resources.resources_mut();
+        match (parsed, selector) {
+            (Patch::Strategic(docs), Some(sel)) => {
+                if docs.len() > 1 {
+                    return Err(wrap(
+                        kfile,
+                        FIELD,
+                        Error::BadEntry {
+                            index,
+                            problem: "multiple strategic-merge patches in one `patches` entry may not set `target`",
+                        },
+                    ));
+                }
+                let targets = select(list, &sel);
+                let mut deleted = Vec::new();
+                for doc in &docs {
+                    apply_smp(list, &targets, doc, opts, &mut deleted).map_err(|e| wrap(kfile, FIELD, e))?;
+                }
+                drop_deleted(list, deleted);
+            }
+            (Patch::Strategic(docs), None) => {
+                apply_smp_by_id(list, &docs, opts).map_err(|e| wrap(kfile, FIELD, e))?;
+            }
+            (Patch::Json6902(ops), Some(sel)) => {
+                apply_json(list, &sel, &ops).map_err(|e| wrap(kfile, FIELD, e))?;
+            }
+            (Patch::Json6902(_), None) => {
+                return Err(wrap(
+                    kfile,
+                    FIELD,
+                    Error::BadEntry {
+                        index,
+                        problem: "must specify a target for a JSON 6902 patch",
+                    },
+                ));
+            }
+        }
     }
     Ok(())
 }
 
-/// `patchesJson6902`.
+fn apply_json(list: &mut [Resource], sel: &Selector, ops: &Json6902) -> Result<(), Error> {
+    for i in select(list, sel) {
+        let r = &mut list[i];
+        // kustomize records the id first: a JSON patch may rename.
+        r.store_previous_id();
+        let result = ops.apply(r.object_mut());
+        result.map_err(|source| Error::Json6902 { id: r.cur_id(), source })?;
+    }
+    Ok(())
+}
+
+/// `patchesJson6902` (legacy).
 pub(crate) fn json6902(
-    _b: &mut Builder<'_>,
-    _dir: &Dir,
+    b: &mut Builder<'_>,
+    dir: &Dir,
     kust: &Kustomization,
     kfile: &Path,
-    _ra: &mut Accumulator,
+    ra: &mut Accumulator,
 ) -> Result<(), crate::build::Error> {
-    if !kust.patches_json6902.is_empty() {
-        return Err(unsupported(kfile, "patchesJson6902"));
+    const FIELD: &str = "patchesJson6902";
+    for (index, e) in kust.patches_json6902.iter().enumerate() {
+        let Some(target) = &e.target else {
+            return Err(wrap(
+                kfile,
+                FIELD,
+                Error::BadEntry {
+                    index,
+                    problem: "must specify the target field",
+                },
+            ));
+        };
+        let (text, label) = entry_text(b, dir, kfile, index, e).map_err(|e| wrap(kfile, FIELD, e))?;
+        let ops = Json6902::parse(&text)
+            .map_err(|source| wrap(kfile, FIELD, Error::ParseJson6902 { entry: label, source }))?;
+        let sel = SelectorSpec::from_value(target)
+            .and_then(|s| Selector::new(&s))
+            .map_err(|source| wrap(kfile, FIELD, Error::Target { index, source }))?;
+        apply_json(ra.resources.resources_mut(), &sel, &ops).map_err(|e| wrap(kfile, FIELD, e))?;
     }
     Ok(())
 }

@@ -75,7 +75,7 @@ impl ResId {
     /// an empty namespace means `default`.
     pub(crate) fn effective_namespace(&self) -> &str {
         if self.gvk.is_cluster_scoped() {
-            "~cluster"
+            "_non_namespaceable_"
         } else if self.namespace.is_empty() {
             "default"
         } else {
@@ -107,15 +107,23 @@ pub struct Origin {
     pub configured_in: Option<String>,
     /// For generated objects: the generator kind (`ConfigMapGenerator`…).
     pub configured_by_kind: Option<String>,
+    /// For objects from generator plugin configs: the config's name.
+    pub configured_by_name: Option<String>,
 }
 
 impl Origin {
     /// The annotation value kustomize writes (a small YAML document).
     pub(crate) fn annotation(&self) -> String {
         match (&self.configured_in, &self.configured_by_kind) {
-            (Some(cin), Some(kind)) => format!(
-                "configuredIn: {cin}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
-            ),
+            (Some(cin), Some(kind)) => {
+                let mut s = format!(
+                    "configuredIn: {cin}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+                );
+                if let Some(n) = &self.configured_by_name {
+                    s.push_str(&format!("  name: {n}\n"));
+                }
+                s
+            }
             _ => format!("path: {}\n", self.path),
         }
     }
@@ -135,6 +143,8 @@ pub struct Resource {
     pub(crate) needs_hash: bool,
     /// Generator behavior (`create`, `merge`, `replace`) for generated objects.
     pub(crate) behavior: Option<String>,
+    /// Names of the vars whose `objref` is this resource.
+    pub(crate) ref_vars: Vec<String>,
 }
 
 impl Resource {
@@ -148,6 +158,7 @@ impl Resource {
             origin: None,
             needs_hash: false,
             behavior: None,
+            ref_vars: Vec::new(),
         }
     }
 
@@ -226,7 +237,18 @@ impl Resource {
 
     /// The original id (the first one it had).
     pub fn org_id(&self) -> ResId {
-        self.prev_ids().into_iter().next().unwrap_or_else(|| self.cur_id())
+        match self.prev.first() {
+            Some((k, n, ns)) => {
+                let mut gvk = self.gvk();
+                gvk.kind = k.clone();
+                ResId {
+                    gvk,
+                    name: n.clone(),
+                    namespace: ns.clone(),
+                }
+            }
+            None => self.cur_id(),
+        }
     }
 
     /// The original id plus every later one, current last.

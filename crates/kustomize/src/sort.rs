@@ -34,7 +34,7 @@ pub const DEFAULT_ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "Valid
 
 /// Sorts per the top kustomization's `sortOptions` (legacy when absent).
 /// Returns the message kustomize gives for invalid options.
-pub(crate) fn apply(list: &mut [Resource], opts: Option<&SortOptions>) -> Result<(), String> {
+pub(crate) fn apply(list: &mut Vec<Resource>, opts: Option<&SortOptions>) -> Result<(), String> {
     let (first, last): (Vec<String>, Vec<String>) = match opts {
         None => (
             DEFAULT_ORDER_FIRST.iter().map(|s| s.to_string()).collect(),
@@ -63,7 +63,7 @@ pub(crate) fn apply(list: &mut [Resource], opts: Option<&SortOptions>) -> Result
     Ok(())
 }
 
-fn legacy(list: &mut [Resource], first: &[String], last: &[String]) {
+fn legacy(list: &mut Vec<Resource>, first: &[String], last: &[String]) {
     let mut rank = std::collections::HashMap::new();
     let n = first.len() as i64;
     for (i, k) in first.iter().enumerate() {
@@ -72,21 +72,19 @@ fn legacy(list: &mut [Resource], first: &[String], last: &[String]) {
     for (i, k) in last.iter().enumerate() {
         rank.insert(k.as_str(), 1 + i as i64);
     }
-    // Precompute the keys once: (kind rank, gvk string, "ns|name" string).
-    let mut keyed: Vec<((i64, String, String), Resource)> = list
-        .iter()
+    // Keys computed once: (kind rank, GVK string, "namespace|name").
+    let mut keyed: Vec<((i64, String, String), Resource)> = std::mem::take(list)
+        .into_iter()
         .map(|r| {
             let id = r.cur_id();
             let rk = rank.get(id.gvk.kind.as_str()).copied().unwrap_or(0);
             let ns = if id.namespace.is_empty() { "~X" } else { &id.namespace };
             let nm = if id.name.is_empty() { "~N" } else { &id.name };
-            ((rk, id.gvk.legacy_sort_string(), format!("{ns}|{nm}")), r.clone())
+            ((rk, id.gvk.legacy_sort_string(), format!("{ns}|{nm}")), r)
         })
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    for (slot, (_, r)) in list.iter_mut().zip(keyed) {
-        *slot = r;
-    }
+    list.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
 #[cfg(test)]

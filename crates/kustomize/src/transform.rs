@@ -110,6 +110,11 @@ pub fn prefix_suffix(resources: &mut [Resource], prefix: &str, suffix: &str, spe
     affix(resources, "", suffix, specs);
 }
 
+/// Adds prefix and suffix in one pass (the legacy `PrefixSuffixTransformer`).
+pub fn prefix_suffix_with(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldSpec]) {
+    affix(resources, prefix, suffix, specs);
+}
+
 fn affix(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldSpec]) {
     for r in resources.iter_mut() {
         let org = r.org_id();
@@ -183,20 +188,34 @@ pub fn add_pairs(resources: &mut [Resource], pairs: &BTreeMap<String, String>, s
     Ok(())
 }
 
-/// Sets replica counts (`replicas:` entries).
+/// Sets replica counts (`replicas:` entries). Resources are indexed by
+/// every name they have had, so each entry costs only its matches.
 pub fn replicas(resources: &mut [Resource], entries: &[Replica], specs: &[FieldSpec]) -> Result<(), Error> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Vec<ResId>> = resources.iter().map(Resource::all_ids).collect();
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, list) in ids.iter().enumerate() {
+        for (j, id) in list.iter().enumerate() {
+            if list[..j].iter().all(|p| p.name != id.name) {
+                by_name.entry(id.name.as_str()).or_default().push(i);
+            }
+        }
+    }
     for rep in entries {
         let mut found = false;
+        let hits = by_name.get(rep.name.as_str()).cloned().unwrap_or_default();
         for fs in specs {
-            for r in resources.iter_mut() {
-                let matches = r
-                    .all_ids()
+            for &i in &hits {
+                let matches = ids[i]
                     .iter()
                     .any(|id| id.name == rep.name && id.gvk.is_selected_by(&fs.gvk));
                 if !matches {
                     continue;
                 }
                 found = true;
+                let r = &mut resources[i];
                 if !fs.applies_to(&r.gvk()) {
                     continue;
                 }
@@ -311,44 +330,50 @@ impl ImageRule {
         }
     }
 
-    /// kustomize's legacy pass: every `containers`/`initContainers` list anywhere.
-    fn legacy(&self, v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                for (k, child) in m.iter_mut() {
-                    if k == "containers" || k == "initContainers" {
-                        if let Value::Array(items) = child {
-                            for c in items.iter_mut() {
-                                if let Some(img) = c.get_mut("image") {
-                                    self.update(img);
-                                }
-                            }
-                        }
-                    }
-                    self.legacy(child);
-                }
-            }
-            Value::Array(items) => {
-                for c in items {
-                    self.legacy(c);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
-/// Applies `images:` entries.
+/// Whether a spec is one of the four default image specs, whose nodes the
+/// legacy container walk already visits.
+fn is_default_image_spec(fs: &FieldSpec) -> bool {
+    fs.gvk == Gvk::default()
+        && !fs.create
+        && matches!(
+            fs.path_str.as_str(),
+            "spec/containers[]/image"
+                | "spec/initContainers[]/image"
+                | "spec/template/spec/containers[]/image"
+                | "spec/template/spec/initContainers[]/image"
+        )
+}
+
+/// Applies `images:` entries. kustomize runs, per entry, a walk over every
+/// `containers`/`initContainers` list and then the image field specs; each
+/// image field sees the same sequence of rule applications here, from one
+/// walk of each object.
 pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]) {
-    for img in entries {
-        let rule = ImageRule::new(img);
-        for r in resources.iter_mut() {
-            rule.legacy(r.object_mut());
-            let gvk = r.gvk();
-            if gvk.kind == "CustomResourceDefinition" {
-                continue;
-            }
-            for fs in specs {
+    if entries.is_empty() {
+        return;
+    }
+    let rules: Vec<ImageRule> = entries.iter().map(ImageRule::new).collect();
+    let defaults_present: Vec<bool> = [
+        "spec/containers[]/image",
+        "spec/initContainers[]/image",
+        "spec/template/spec/containers[]/image",
+        "spec/template/spec/initContainers[]/image",
+    ]
+    .iter()
+    .map(|p| specs.iter().any(|s| is_default_image_spec(s) && s.path_str == *p))
+    .collect();
+    let custom: Vec<&FieldSpec> = specs.iter().filter(|s| !is_default_image_spec(s)).collect();
+    for r in resources.iter_mut() {
+        let is_crd = r.kind() == "CustomResourceDefinition";
+        legacy_walk(r.object_mut(), &rules, &defaults_present, !is_crd, 0, &mut Vec::new());
+        if is_crd || custom.is_empty() {
+            continue;
+        }
+        let gvk = r.gvk();
+        for rule in &rules {
+            for fs in &custom {
                 if !fs.applies_to(&gvk) {
                     continue;
                 }
@@ -358,6 +383,64 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
                 });
             }
         }
+    }
+}
+
+/// Walks an object; at every `containers`/`initContainers` list applies each
+/// rule (twice when a default image spec also reaches that list, as
+/// kustomize's legacy walk and field-spec pass both do).
+fn legacy_walk(
+    v: &mut Value,
+    rules: &[ImageRule],
+    defaults: &[bool],
+    specs_apply: bool,
+    depth: usize,
+    path: &mut Vec<String>,
+) {
+    if depth > 512 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                if k == "containers" || k == "initContainers" {
+                    if let Value::Array(items) = child {
+                        let init = k == "initContainers";
+                        let by_spec = specs_apply
+                            && match path.as_slice() {
+                                [a] if a == "spec" => defaults[usize::from(init)],
+                                [a, b, c] if a == "spec" && b == "template" && c == "spec" => {
+                                    defaults[2 + usize::from(init)]
+                                }
+                                _ => false,
+                            };
+                        for c in items.iter_mut() {
+                            if let Some(img) = c.get_mut("image") {
+                                for rule in rules {
+                                    rule.update(img);
+                                    if by_spec {
+                                        rule.update(img);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if child.is_object() || child.is_array() {
+                    path.push(k.clone());
+                    legacy_walk(child, rules, defaults, specs_apply, depth + 1, path);
+                    path.pop();
+                }
+            }
+        }
+        Value::Array(items) => {
+            for c in items {
+                path.push(String::new());
+                legacy_walk(c, rules, defaults, specs_apply, depth + 1, path);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

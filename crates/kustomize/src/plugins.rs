@@ -1,0 +1,214 @@
+//! Built-in transformer plugin configurations listed under `transformers:`
+//! (`apiVersion: builtin`, e.g. `kind: PrefixSuffixTransformer`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::fieldspec::FieldSpec;
+use crate::kustomization::{Image, RawFieldSpec, Replica};
+
+/// Errors of transformer plugin configurations.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The kind is not a supported builtin (external plugins never are).
+    #[error("unable to load builtin {kind}.{api_version}: not supported")]
+    Unsupported {
+        /// `kind`.
+        kind: String,
+        /// `apiVersion`.
+        api_version: String,
+    },
+    /// The configuration does not fit the kind.
+    #[error("invalid {kind} configuration")]
+    Invalid {
+        /// `kind`.
+        kind: String,
+        /// What is wrong.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// A parsed builtin transformer.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Transformer {
+    /// Prefix and/or suffix.
+    PrefixSuffix {
+        /// The prefix.
+        prefix: String,
+        /// The suffix.
+        suffix: String,
+        /// Where names are.
+        specs: Vec<FieldSpec>,
+    },
+    /// Labels or annotations.
+    Pairs {
+        /// Key/values to add.
+        pairs: BTreeMap<String, String>,
+        /// Where they go.
+        specs: Vec<FieldSpec>,
+    },
+    /// Namespace.
+    Namespace {
+        /// The namespace.
+        namespace: String,
+        /// Where it goes.
+        specs: Vec<FieldSpec>,
+    },
+    /// One image rule.
+    Image {
+        /// The rule.
+        image: Image,
+        /// Where images are.
+        specs: Vec<FieldSpec>,
+    },
+    /// One replica count.
+    Replicas {
+        /// The entry.
+        replica: Replica,
+        /// Where counts are.
+        specs: Vec<FieldSpec>,
+    },
+    /// A `patches:` entry.
+    Patch(crate::kustomization::Patch),
+    /// `patchesStrategicMerge` paths or inline patches.
+    StrategicMerge(Vec<String>),
+    /// A `patchesJson6902:` entry.
+    Json6902(crate::kustomization::Patch),
+    /// Replacements.
+    Replacements(Vec<Value>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Raw {
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    suffix: String,
+    #[serde(default)]
+    field_specs: Option<Vec<RawFieldSpec>>,
+    #[serde(default)]
+    labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    annotations: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    metadata: Option<Value>,
+    #[serde(default)]
+    image_tag: Option<Image>,
+    #[serde(default)]
+    replica: Option<Replica>,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    patch: String,
+    #[serde(default)]
+    json_op: String,
+    #[serde(default)]
+    target: Option<Value>,
+    #[serde(default)]
+    options: Option<BTreeMap<String, bool>>,
+    #[serde(default)]
+    paths: Option<Vec<String>>,
+    #[serde(default)]
+    patches: String,
+    #[serde(default)]
+    replacements: Option<Vec<Value>>,
+}
+
+fn specs(raw: &Option<Vec<RawFieldSpec>>) -> Vec<FieldSpec> {
+    raw.iter().flatten().map(RawFieldSpec::to_spec).collect()
+}
+
+/// Parses one plugin configuration object.
+pub fn parse(obj: &Value) -> Result<Transformer, Error> {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
+    if api_version != "builtin" {
+        return Err(Error::Unsupported { kind, api_version });
+    }
+    let mut clean = obj.clone();
+    if let Some(m) = clean.as_object_mut() {
+        m.remove("apiVersion");
+        m.remove("kind");
+    }
+    let raw: Raw = serde_json::from_value(clean).map_err(|source| Error::Invalid {
+        kind: kind.clone(),
+        source,
+    })?;
+    let fs = specs(&raw.field_specs);
+    Ok(match kind.as_str() {
+        "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => Transformer::PrefixSuffix {
+            prefix: raw.prefix,
+            suffix: raw.suffix,
+            specs: fs,
+        },
+        "LabelTransformer" => Transformer::Pairs {
+            pairs: raw.labels.unwrap_or_default(),
+            specs: fs,
+        },
+        "AnnotationsTransformer" => Transformer::Pairs {
+            pairs: raw.annotations.unwrap_or_default(),
+            specs: fs,
+        },
+        "NamespaceTransformer" => Transformer::Namespace {
+            namespace: raw
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("namespace"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            specs: fs,
+        },
+        "ImageTagTransformer" => Transformer::Image {
+            image: raw.image_tag.unwrap_or_default(),
+            specs: fs,
+        },
+        "ReplicaCountTransformer" => Transformer::Replicas {
+            replica: raw.replica.unwrap_or_default(),
+            specs: fs,
+        },
+        "PatchTransformer" => Transformer::Patch(crate::kustomization::Patch {
+            path: raw.path,
+            patch: raw.patch,
+            target: raw.target,
+            options: raw.options.unwrap_or_default(),
+        }),
+        "PatchStrategicMergeTransformer" => {
+            let mut v = raw.paths.unwrap_or_default();
+            if !raw.patches.trim().is_empty() {
+                v.push(raw.patches);
+            }
+            Transformer::StrategicMerge(v)
+        }
+        "PatchJson6902Transformer" => Transformer::Json6902(crate::kustomization::Patch {
+            path: raw.path,
+            patch: raw.json_op,
+            target: raw.target,
+            options: BTreeMap::new(),
+        }),
+        "ReplacementTransformer" => Transformer::Replacements(raw.replacements.unwrap_or_default()),
+        _ => return Err(Error::Unsupported { kind, api_version }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_prefix_suffix_and_refuses_unknown() {
+        let t = parse(&json!({"apiVersion": "builtin", "kind": "PrefixSuffixTransformer",
+            "metadata": {"name": "x"}, "prefix": "a-", "fieldSpecs": [{"path": "metadata/name"}]}))
+        .unwrap();
+        assert!(matches!(t, Transformer::PrefixSuffix { ref prefix, ref specs, .. } if prefix == "a-" && specs.len() == 1));
+        assert!(parse(&json!({"apiVersion": "builtin", "kind": "SortOrderTransformer"})).is_err());
+        assert!(parse(&json!({"apiVersion": "example.com/v1", "kind": "Foo"})).is_err());
+    }
+}

@@ -1,0 +1,529 @@
+//! `replacements:`: copy a field of one object into fields of others.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::patch::{LabelSelector, SelectorSpec};
+use crate::resource::{Gvk, ResId, Resource};
+
+/// Errors of `replacements`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An entry is malformed.
+    #[error("invalid replacement")]
+    Invalid {
+        /// What is wrong.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An entry lacks a source or targets.
+    #[error("replacements must specify a source and at least one target")]
+    Incomplete,
+    /// The source selector matches more than one object.
+    #[error("multiple matches for source selector {selector}")]
+    MultipleSources {
+        /// The selector.
+        selector: String,
+    },
+    /// The source selector matches nothing.
+    #[error("nothing selected by {selector}")]
+    NoSource {
+        /// The selector.
+        selector: String,
+    },
+    /// The source field is missing.
+    #[error("fieldPath `{path}` is missing for replacement source {selector}")]
+    NoSourceField {
+        /// The field path.
+        path: String,
+        /// The selector.
+        selector: String,
+    },
+    /// `options.index` is out of range for the source value.
+    #[error("options.index {index} is out of bounds for value {value}")]
+    IndexOutOfBounds {
+        /// The index.
+        index: i64,
+        /// The value.
+        value: String,
+    },
+    /// `options.delimiter` used on a non-scalar.
+    #[error("delimiter option can only be used with scalar nodes")]
+    DelimiterOnNonScalar,
+    /// A target field is missing (and `create` is off).
+    #[error("unable to find field \"{path}\" in replacement target {id}")]
+    NoTargetField {
+        /// The field path.
+        path: String,
+        /// The target.
+        id: ResId,
+    },
+    /// A target selector is invalid.
+    #[error("invalid target selector")]
+    Selector {
+        /// The cause.
+        #[source]
+        source: crate::patch::selector::Error,
+    },
+}
+
+/// Field options of a source or target.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldOptions {
+    /// Split the value on this delimiter.
+    #[serde(default)]
+    pub delimiter: String,
+    /// Which part (after splitting) to use or replace.
+    #[serde(default)]
+    pub index: i64,
+    /// Encoding (unsupported values are ignored).
+    #[serde(default)]
+    pub encoding: String,
+    /// Create missing target fields.
+    #[serde(default)]
+    pub create: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct Source {
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
+    #[serde(default)]
+    field_path: String,
+    #[serde(default)]
+    options: Option<FieldOptions>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct Target {
+    #[serde(default)]
+    select: Option<Value>,
+    #[serde(default)]
+    reject: Vec<Value>,
+    #[serde(default)]
+    field_paths: Vec<String>,
+    #[serde(default)]
+    options: Option<FieldOptions>,
+}
+
+/// One replacement.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Replacement {
+    #[serde(default)]
+    source: Option<Source>,
+    #[serde(default)]
+    targets: Vec<Target>,
+}
+
+/// Parses one replacement document (a map, or a list of maps).
+pub fn parse(v: &Value) -> Result<Vec<Replacement>, Error> {
+    let items: Vec<Value> = match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    };
+    items
+        .into_iter()
+        .map(|i| serde_json::from_value(i).map_err(|source| Error::Invalid { source }))
+        .collect()
+}
+
+/// Splits a dotted path, keeping dots inside `[...]`.
+fn split(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                cur.push(c);
+            }
+            ']' => {
+                depth -= 1;
+                cur.push(c);
+            }
+            '.' if depth == 0 => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    // `containers[name=a]` is the same as `containers.[name=a]`.
+    let mut segs = Vec::new();
+    for s in out {
+        match s.find('[') {
+            Some(i) if i > 0 => {
+                segs.push(s[..i].to_string());
+                segs.push(s[i..].to_string());
+            }
+            _ => segs.push(s),
+        }
+    }
+    segs
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => crate::resource::scalar_string(other),
+    }
+}
+
+fn lookup<'a>(v: &'a Value, segs: &[String]) -> Option<&'a Value> {
+    let mut cur = v;
+    for s in segs {
+        cur = if let Some(sel) = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+            let items = cur.as_array()?;
+            match sel.split_once('=') {
+                Some((k, val)) => items.iter().find(|i| i.get(k).map(text).as_deref() == Some(val))?,
+                None => items.get(sel.parse::<usize>().ok()?)?,
+            }
+        } else {
+            match cur {
+                Value::Object(m) => m.get(s.as_str())?,
+                Value::Array(items) => items.get(s.parse::<usize>().ok()?)?,
+                _ => return None,
+            }
+        };
+    }
+    Some(cur)
+}
+
+/// Visits every node `segs` reaches, creating missing parts when asked.
+fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mut Value)) {
+    let Some((s, rest)) = segs.split_first() else {
+        f(v);
+        return;
+    };
+    if s == "*" {
+        match v {
+            Value::Array(items) => items.iter_mut().for_each(|i| visit(i, rest, create, f)),
+            Value::Object(m) => m.values_mut().for_each(|i| visit(i, rest, create, f)),
+            _ => {}
+        }
+        return;
+    }
+    if let Some(sel) = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        if v.is_null() && create {
+            *v = Value::Array(Vec::new());
+        }
+        let Value::Array(items) = v else { return };
+        match sel.split_once('=') {
+            Some((k, val)) => {
+                let mut hit = false;
+                for i in items.iter_mut() {
+                    if i.get(k).map(text).as_deref() == Some(val) {
+                        hit = true;
+                        visit(i, rest, create, f);
+                    }
+                }
+                if !hit && create {
+                    let mut m = Map::new();
+                    m.insert(k.to_string(), Value::String(val.to_string()));
+                    items.push(Value::Object(m));
+                    if let Some(last) = items.last_mut() {
+                        visit(last, rest, create, f);
+                    }
+                }
+            }
+            None => {
+                if let Some(i) = sel.parse::<usize>().ok().and_then(|n| items.get_mut(n)) {
+                    visit(i, rest, create, f);
+                }
+            }
+        }
+        return;
+    }
+    match v {
+        Value::Array(items) => {
+            if let Some(i) = s.parse::<usize>().ok().and_then(|n| items.get_mut(n)) {
+                visit(i, rest, create, f);
+            }
+        }
+        Value::Object(m) => {
+            if !m.contains_key(s.as_str()) {
+                if !create {
+                    return;
+                }
+                let fresh = match rest.first() {
+                    None => Value::Null,
+                    Some(n) if n.starts_with('[') || n.parse::<usize>().is_ok() => Value::Array(Vec::new()),
+                    Some(_) => Value::Object(Map::new()),
+                };
+                m.insert(s.clone(), fresh);
+            }
+            if let Some(child) = m.get_mut(s.as_str()) {
+                if child.is_null() && create && !rest.is_empty() {
+                    *child = Value::Object(Map::new());
+                }
+                visit(child, rest, create, f);
+            }
+        }
+        Value::Null if create => {
+            *v = Value::Object(Map::new());
+            visit(v, segs, create, f);
+        }
+        _ => {}
+    }
+}
+
+/// A scalar's text resolved as YAML would resolve a plain scalar.
+fn resolve_plain(t: &str) -> Value {
+    match t {
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Value::String(t.to_string()),
+        _ => {}
+    }
+    if let Ok(i) = t.parse::<i64>() {
+        return Value::from(i);
+    }
+    Value::String(t.to_string())
+}
+
+fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> Result<(), Error> {
+    let mut value = value.clone();
+    if let Some(o) = opts.filter(|o| !o.delimiter.is_empty()) {
+        if target.is_object() || target.is_array() {
+            return Err(Error::DelimiterOnNonScalar);
+        }
+        let cur = text(target);
+        let mut parts: Vec<String> = cur.split(o.delimiter.as_str()).map(str::to_string).collect();
+        let v = text(&value);
+        if o.index < 0 {
+            parts.insert(0, v);
+        } else if o.index as usize >= parts.len() {
+            parts.push(v);
+        } else {
+            parts[o.index as usize] = v;
+        }
+        value = Value::String(parts.join(&o.delimiter));
+    }
+    match target {
+        Value::Object(_) | Value::Array(_) => *target = value,
+        _ if value.is_object() || value.is_array() => *target = value,
+        Value::String(_) => *target = Value::String(text(&value)),
+        Value::Number(_) => {
+            let t = text(&value);
+            *target = match resolve_plain(&t) {
+                n @ Value::Number(_) => n,
+                _ => t.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::String(t), Value::Number),
+            };
+        }
+        Value::Bool(_) => {
+            let t = text(&value);
+            *target = match resolve_plain(&t) {
+                b @ Value::Bool(_) => b,
+                _ => Value::String(t),
+            };
+        }
+        Value::Null => {
+            *target = match &value {
+                Value::String(s) => resolve_plain(s),
+                other => other.clone(),
+            };
+        }
+    }
+    Ok(())
+}
+
+/// A target (or reject) selector: exact group/version/kind/name/namespace
+/// (kustomize v5.5.0 does not treat these as regexes here) plus label and
+/// annotation selectors.
+struct Sel {
+    id: ResId,
+    labels: LabelSelector,
+    annotations: LabelSelector,
+    has_id: bool,
+}
+
+impl Sel {
+    fn new(v: &Value) -> Result<Sel, Error> {
+        let spec = SelectorSpec::from_value(v).map_err(|source| Error::Selector { source })?;
+        let parse = |field: &'static str, s: &str| {
+            LabelSelector::parse(s).map_err(|reason| Error::Selector {
+                source: crate::patch::selector::Error::InvalidSelector {
+                    field,
+                    selector: s.to_string(),
+                    reason,
+                },
+            })
+        };
+        Ok(Sel {
+            has_id: !(spec.group.is_empty()
+                && spec.version.is_empty()
+                && spec.kind.is_empty()
+                && spec.name.is_empty()
+                && spec.namespace.is_empty()),
+            labels: parse("labelSelector", &spec.label_selector)?,
+            annotations: parse("annotationSelector", &spec.annotation_selector)?,
+            id: ResId {
+                gvk: Gvk {
+                    group: spec.group,
+                    version: spec.version,
+                    kind: spec.kind,
+                },
+                name: spec.name,
+                namespace: spec.namespace,
+            },
+        })
+    }
+
+    fn selects_id(&self, id: &ResId) -> bool {
+        (self.id.name.is_empty() || self.id.name == id.name)
+            && (self.id.namespace.is_empty() || self.id.ns_equals(id))
+            && id.gvk.is_selected_by(&self.id.gvk)
+    }
+
+    fn selects_meta(&self, obj: &Value) -> bool {
+        let md = |k: &str| obj.get("metadata").and_then(|m| m.get(k)).and_then(Value::as_object);
+        self.labels.matches(md("labels")) && self.annotations.matches(md("annotations"))
+    }
+}
+
+/// Applies replacements in order.
+pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Error> {
+    for rep in reps {
+        let Some(src) = &rep.source else {
+            return Err(Error::Incomplete);
+        };
+        if rep.targets.is_empty() {
+            return Err(Error::Incomplete);
+        }
+        let want = Gvk {
+            group: src.group.clone(),
+            version: src.version.clone(),
+            kind: src.kind.clone(),
+        };
+        let sel_text = format!("{}.{}.{}/{}.{}", src.kind, src.version, src.group, src.name, src.namespace);
+        let want_id = ResId {
+            gvk: want.clone(),
+            name: src.name.clone(),
+            namespace: src.namespace.clone(),
+        };
+        let mut found: Option<usize> = None;
+        for (i, r) in resources.iter().enumerate() {
+            let hit = r.all_ids().iter().any(|id| {
+                (src.name.is_empty() || src.name == id.name)
+                    && (src.namespace.is_empty() || want_id.ns_equals(id))
+                    && id.gvk.is_selected_by(&want)
+            });
+            if hit {
+                if found.is_some() {
+                    return Err(Error::MultipleSources { selector: sel_text });
+                }
+                found = Some(i);
+            }
+        }
+        let Some(si) = found else {
+            return Err(Error::NoSource { selector: sel_text });
+        };
+        let path = if src.field_path.is_empty() { "metadata.name" } else { &src.field_path };
+        let mut value = lookup(resources[si].object(), &split(path))
+            .filter(|v| !v.is_null())
+            .cloned()
+            .ok_or_else(|| Error::NoSourceField {
+                path: path.to_string(),
+                selector: sel_text.clone(),
+            })?;
+        if let Some(o) = src.options.as_ref().filter(|o| !o.delimiter.is_empty()) {
+            if value.is_object() || value.is_array() {
+                return Err(Error::DelimiterOnNonScalar);
+            }
+            let t = text(&value);
+            let parts: Vec<&str> = t.split(o.delimiter.as_str()).collect();
+            if o.index < 0 || o.index as usize >= parts.len() {
+                return Err(Error::IndexOutOfBounds { index: o.index, value: t });
+            }
+            value = Value::String(parts[o.index as usize].to_string());
+        }
+        for t in &rep.targets {
+            let Some(sel) = &t.select else { continue };
+            let sel = Sel::new(sel)?;
+            let rejects = t.reject.iter().map(Sel::new).collect::<Result<Vec<_>, _>>()?;
+            let paths: Vec<String> = if t.field_paths.is_empty() {
+                vec!["metadata.name".to_string()]
+            } else {
+                t.field_paths.clone()
+            };
+            let create = t.options.as_ref().is_some_and(|o| o.create);
+            for r in resources.iter_mut() {
+                if !sel.selects_meta(r.object()) {
+                    continue;
+                }
+                let ids = r.all_ids();
+                let rejected = rejects
+                    .iter()
+                    .any(|rj| rj.has_id && ids.iter().any(|id| rj.selects_id(id)));
+                if rejected || !ids.iter().any(|id| sel.selects_id(id)) {
+                    continue;
+                }
+                for p in &paths {
+                    let mut hits = 0;
+                    let mut err = None;
+                    visit(r.object_mut(), &split(p), create, &mut |node| {
+                        hits += 1;
+                        if let Err(e) = set_field(node, &value, t.options.as_ref()) {
+                            err = Some(e);
+                        }
+                    });
+                    if let Some(e) = err {
+                        return Err(e);
+                    }
+                    if hits == 0 {
+                        return Err(Error::NoTargetField {
+                            path: p.clone(),
+                            id: r.cur_id(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_split_on_dots_outside_brackets() {
+        assert_eq!(split("a.[name=x.y].b"), vec!["a", "[name=x.y]", "b"]);
+        assert_eq!(split("a.c[name=x].b"), vec!["a", "c", "[name=x]", "b"]);
+    }
+
+    #[test]
+    fn delimiter_prefix_suffix_replace() {
+        let o = FieldOptions { delimiter: ".".into(), index: 99, ..Default::default() };
+        let mut t = json!("svc.ns");
+        set_field(&mut t, &json!("local"), Some(&o)).unwrap();
+        assert_eq!(t, json!("svc.ns.local"));
+        let o = FieldOptions { delimiter: ".".into(), index: -1, ..Default::default() };
+        set_field(&mut t, &json!("x"), Some(&o)).unwrap();
+        assert_eq!(t, json!("x.svc.ns.local"));
+    }
+
+    #[test]
+    fn scalar_targets_keep_their_type() {
+        let mut t = json!(1);
+        set_field(&mut t, &json!("5"), None).unwrap();
+        assert_eq!(t, json!(5));
+        let mut t = json!("a");
+        set_field(&mut t, &json!(8080), None).unwrap();
+        assert_eq!(t, json!("8080"));
+    }
+}
