@@ -22,13 +22,13 @@ pub struct ImageRef {
 #[non_exhaustive]
 pub enum ImageRefError {
     /// The reference has no tag after the repository name.
-    #[error("image reference {input:?} has no tag (expected repo[:port]/path:tag[@sha256:<hex>])")]
+    #[error("{input:?} has no tag (expected repo[:port]/path:tag[@sha256:<hex>])")]
     MissingTag {
         /// The reference as given.
         input: String,
     },
     /// The repository name is empty or contains characters an image name cannot.
-    #[error("image reference {input:?} has an invalid repository name {name:?}: {reason}")]
+    #[error("{input:?} has an invalid repository name {name:?}: {reason}")]
     InvalidName {
         /// The reference as given.
         input: String,
@@ -39,7 +39,7 @@ pub enum ImageRefError {
     },
     /// The tag is not `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
     #[error(
-        "image reference {input:?} has an invalid tag {tag:?} (tags are 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)"
+        "{input:?} has an invalid tag {tag:?} (tags are 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)"
     )]
     InvalidTag {
         /// The reference as given.
@@ -48,9 +48,7 @@ pub enum ImageRefError {
         tag: String,
     },
     /// The digest is not `algorithm:hex` (e.g. `sha256:` and 64 hex digits).
-    #[error(
-        "image reference {input:?} has an invalid digest {digest:?} (expected sha256:<64 hex digits>)"
-    )]
+    #[error("{input:?} has an invalid digest {digest:?} (expected sha256:<64 hex digits>)")]
     InvalidDigest {
         /// The reference as given.
         input: String,

@@ -49,10 +49,8 @@ pub(crate) fn run(args: Args) -> CmdResult {
         );
     }
     let setters = Setters::new(policies);
-    let report = setters
-        .apply_to_tree(&args.dir)
-        .with_context(|| format!("scanning {}", args.dir.display()))
-        .invalid()?;
+    // The error names the directory or file that could not be read.
+    let report = setters.apply_to_tree(&args.dir).invalid()?;
 
     let problems = report.render_problems();
     if !problems.is_empty() {
