@@ -144,6 +144,21 @@ impl Value {
     }
 }
 
+/// Go's `%v` formatting (`fmt.Sprint`), bounded by the default [`crate::Limits`]: text past
+/// the output limit is cut and ends with `…`.
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut budget = crate::budget::Budget::new(&crate::Limits::default());
+        let mut w = crate::gofmt::Writer::new(&mut budget);
+        let complete = crate::gofmt::write_value(&mut w, self).is_ok();
+        f.write_str(&w.out)?;
+        if !complete {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
+}
+
 /// The order Go's `fmt` (package `internal/fmtsort`) sorts map keys in, which is also the
 /// order `range` visits a map: numbers numerically, strings bytewise, `false` before `true`,
 /// structs field by field. Keys of different types are grouped by type.
@@ -661,6 +676,28 @@ mod tests {
         assert!(!Value::Map(Map::new()).is_truthy());
         assert!(Value::Object(Object::new("T")).is_truthy());
         assert!(Value::from("x").is_truthy());
+    }
+
+    #[test]
+    fn display_is_go_percent_v() {
+        let v = Value::list([
+            Value::from("a"),
+            Value::Int(1),
+            Value::Float(2.5),
+            Value::Nil,
+        ]);
+        assert_eq!(v.to_string(), "[a 1 2.5 <nil>]");
+        let m = Map::new().with("k", Value::Bool(true));
+        assert_eq!(Value::Map(m).to_string(), "map[k:true]");
+    }
+
+    #[test]
+    fn templates_and_values_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Value>();
+        send_sync::<crate::Template>();
+        send_sync::<crate::ExecError>();
+        send_sync::<crate::ParseError>();
     }
 
     #[test]
