@@ -92,7 +92,7 @@ impl fmt::Display for Order {
 #[non_exhaustive]
 pub enum Error {
     /// `filterTags.pattern` is not a Go RE2 pattern we can run.
-    #[error("invalid regular expression {pattern:?} in filterTags.pattern")]
+    #[error("invalid filterTags.pattern {pattern:?}")]
     InvalidRegex {
         /// The pattern as written.
         pattern: String,
@@ -460,6 +460,8 @@ impl Policy {
                         if range.matches(&v) {
                             ranked.push((index, Value::Version(v)));
                             Verdict::Ranked { rank: 0, of: 0 }
+                        } else if !v.pre.is_empty() && !range.admits_prereleases() {
+                            Verdict::Prerelease
                         } else {
                             Verdict::OutOfRange
                         }
@@ -576,6 +578,9 @@ pub enum Verdict {
     NotAVersion,
     /// Semver policy: a version outside the range.
     OutOfRange,
+    /// Semver policy: a prerelease, and no part of the range names a
+    /// prerelease (so none can match; add `-0`, e.g. `>=1.0.0-0`, to allow them).
+    Prerelease,
     /// Numerical policy: the candidate is not a Go float64 (fails the policy).
     NotANumber(FloatError),
     /// A ranked candidate; rank 1 is the selected tag.
@@ -594,6 +599,7 @@ impl fmt::Display for Verdict {
             Verdict::Shadowed { by } => write!(f, "same value as {by}, which is kept"),
             Verdict::NotAVersion => f.write_str("rejected: not a strict semver version"),
             Verdict::OutOfRange => f.write_str("rejected: outside the range"),
+            Verdict::Prerelease => f.write_str("rejected: prerelease (the range names none)"),
             Verdict::NotANumber(e) => write!(f, "rejected: {e}"),
             Verdict::Ranked { rank: 1, of } => write!(f, "selected (rank 1 of {of})"),
             Verdict::Ranked { rank, of } => write!(f, "rank {rank} of {of}"),

@@ -271,7 +271,7 @@ fn policy_errors() {
     let cases: Vec<(PolicySpec, &str)> = vec![
         (
             spec(Some(("(?=x)", "")), numerical("asc")),
-            "invalid regular expression \"(?=x)\" in filterTags.pattern",
+            "invalid filterTags.pattern \"(?=x)\"",
         ),
         (
             spec(None, semver(">= foo")),
