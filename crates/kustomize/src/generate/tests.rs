@@ -354,7 +354,10 @@ proptest::proptest! {
     /// Any key without `=` and any value not wrapped in matching quotes
     /// comes out of `literals` unchanged.
     #[test]
-    fn literal_values_round_trip(key in "[A-Za-z0-9_.-]{1,12}", value in "[^\"']?[ -~]{0,20}[^\"']?") {
+    fn literal_values_round_trip(key in "[A-Za-z0-9_.-]{1,12}", value in "[ -~]{0,20}") {
+        let b = value.as_bytes();
+        let quoted = b.len() >= 2 && b[0] == b[b.len() - 1] && matches!(b[0], b'"' | b'\'');
+        proptest::prop_assume!(!quoted);
         let a = args(GeneratorKind::ConfigMap, json!({"name": "c", "literals": [format!("{key}={value}")]}));
         let g = generate(&a, None, &mut no_files).unwrap();
         proptest::prop_assert_eq!(&g.object["data"][&key], &json!(value));
