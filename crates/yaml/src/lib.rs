@@ -41,6 +41,24 @@
 //! # Ok::<(), weir_yaml::Error>(())
 //! ```
 //!
+//! # Known differences from kustomize
+//!
+//! - **Key order for some digit-bearing key sets.** go-yaml v2 compares digit
+//!   runs as numbers and letters after non-letters, which is not a total
+//!   order: keys such as `x10a`, `x1b` and `x2` (or `0755`, `0b11`, `1e3`,
+//!   `9`) sort in a cycle, and runs of more than 18 digits overflow. For such
+//!   maps kustomize's own output changes from run to run (Go map iteration
+//!   feeds its sort); ours is deterministic. Every other key set sorts the
+//!   same.
+//! - **Input that YAML 1.2 refuses and go-yaml accepts.** The parser is
+//!   `saphyr-parser` (YAML 1.2); go-yaml is libyaml-based (YAML 1.1 rules).
+//!   Known cases, all refused here with a positioned error: continuation
+//!   lines of a quoted scalar indented less than its key, and a raw U+FEFF
+//!   inside a document. A raw U+2028 or U+2029 in a scalar is a line break
+//!   for go-yaml and plain content here.
+//! - What kustomize's *engine* does (dropping an empty `metadata.labels` or
+//!   `metadata.annotations` map, document order) is not this crate's job.
+//!
 //! # Hostile input
 //!
 //! Parsing never recurses on the input's structure: nesting deeper than
