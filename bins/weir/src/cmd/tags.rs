@@ -42,12 +42,16 @@ pub(crate) struct Args {
     numerical: Option<String>,
 
     /// Read tags from FILE, one per line (default: standard input).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "image")]
     tags_file: Option<PathBuf>,
 
     /// Print a table explaining every tag's verdict on stderr.
     #[arg(long)]
     explain: bool,
+
+    /// Registry scanning: `--image` and its flags.
+    #[command(flatten)]
+    scan: super::scan::ScanArgs,
 }
 
 /// Runs `weir tags`.
@@ -59,7 +63,14 @@ pub(crate) fn run(args: Args) -> CmdResult {
             anyhow::Error::new(e).context(at)
         })
         .invalid()?;
-    let text = read_tags(&tag_source(&args))?;
+    let scanned = match args.scan.image {
+        Some(_) => Some(super::scan::scan(&args.scan)?),
+        None => None,
+    };
+    let text = match &scanned {
+        Some(scanned) => scanned.tags.join("\n"),
+        None => read_tags(&tag_source(&args))?,
+    };
     let tags = || split_tags(&text);
 
     let selected = if args.explain {
@@ -73,7 +84,13 @@ pub(crate) fn run(args: Args) -> CmdResult {
         Some(policy.latest(tags()).failed()?.to_owned())
     };
     match selected {
-        Some(tag) => write_stdout(format!("{tag}\n").as_bytes()),
+        Some(tag) => match &scanned {
+            Some(scanned) if args.scan.digest => {
+                let digest = scanned.digest(&tag)?;
+                write_stdout(format!("{tag}@{digest}\n").as_bytes())
+            }
+            _ => write_stdout(format!("{tag}\n").as_bytes()),
+        },
         None => Err(Failure::failed("no tag selected")),
     }
 }
@@ -156,7 +173,7 @@ fn build_spec(args: &Args) -> CmdResult<(PolicySpec, Origin)> {
     ))
 }
 
-/// Where the tags come from. (Registry scanning is another source to add here.)
+/// Where the tags come from without `--image` (which scans a registry; see `run`).
 enum TagSource<'a> {
     /// `--tags-file FILE`.
     File(&'a Path),
