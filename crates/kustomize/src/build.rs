@@ -11,7 +11,7 @@ use crate::fieldspec::TransformerConfig;
 use crate::fs::{EntryKind, FileSystem, clean};
 use crate::kustomization::{Kustomization, Warning};
 use crate::resmap::ResMap;
-use crate::resource::{ResId, Resource};
+use crate::resource::Resource;
 use crate::{load, nameref, transform};
 
 /// Which files a kustomization may read.
@@ -61,14 +61,14 @@ impl Output {
 pub enum Error {
     /// Loading a kustomization or resource failed.
     #[error(transparent)]
-    Load(#[from] load::Error),
+    Load(Box<load::Error>),
     /// Two resources have the same id.
     #[error("{}: may not add resource with an already registered id: {id}", path.display())]
     DuplicateId {
         /// The file or directory that added the second one.
         path: PathBuf,
         /// The id.
-        id: ResId,
+        id: String,
     },
     /// A kustomization refers to itself through its bases.
     #[error("{}: cycle detected: {} is already being built", from.display(), dir.display())]
@@ -97,7 +97,7 @@ pub enum Error {
         field: &'static str,
         /// The cause.
         #[source]
-        source: transform::Error,
+        source: Box<transform::Error>,
     },
     /// A patch failed.
     #[error("{}: {field}", file.display())]
@@ -108,7 +108,7 @@ pub enum Error {
         field: &'static str,
         /// The cause.
         #[source]
-        source: crate::patching::Error,
+        source: Box<crate::patching::Error>,
     },
     /// Fixing name references failed.
     #[error("{}: fixing name references", file.display())]
@@ -117,7 +117,7 @@ pub enum Error {
         file: PathBuf,
         /// The cause.
         #[source]
-        source: nameref::Error,
+        source: Box<nameref::Error>,
     },
     /// A `transformers:` plugin configuration is unsupported or invalid.
     #[error("{}: transformers", file.display())]
@@ -126,7 +126,7 @@ pub enum Error {
         file: PathBuf,
         /// The cause.
         #[source]
-        source: crate::plugins::Error,
+        source: Box<crate::plugins::Error>,
     },
     /// `replacements` failed.
     #[error("{}: replacements", file.display())]
@@ -135,7 +135,7 @@ pub enum Error {
         file: PathBuf,
         /// The cause.
         #[source]
-        source: crate::replacements::Error,
+        source: Box<crate::replacements::Error>,
     },
     /// `vars` failed.
     #[error("{}: vars", file.display())]
@@ -144,7 +144,7 @@ pub enum Error {
         file: PathBuf,
         /// The cause.
         #[source]
-        source: crate::vars::Error,
+        source: Box<crate::vars::Error>,
     },
     /// `sortOptions` is invalid.
     #[error("{}: {message}", file.display())]
@@ -164,6 +164,12 @@ pub enum Error {
         /// More context (starts with ": " when present).
         detail: String,
     },
+}
+
+impl From<load::Error> for Error {
+    fn from(e: load::Error) -> Self {
+        Error::Load(Box::new(e))
+    }
 }
 
 /// A directory being built: where it is and how to name it.
@@ -205,7 +211,7 @@ impl Accumulator {
     fn append(&mut self, r: Resource, path: &Path) -> Result<(), Error> {
         self.resources.append(r).map_err(|id| Error::DuplicateId {
             path: path.to_path_buf(),
-            id,
+            id: id.to_string(),
         })
     }
 }
@@ -223,12 +229,10 @@ pub(crate) struct Builder<'a> {
 
 /// Builds the kustomization in `dir`.
 pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, Error> {
-    let abs = fs
-        .canonicalize(dir)
-        .map_err(|source| load::Error::Read {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    let abs = fs.canonicalize(dir).map_err(|source| load::Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     if fs.kind(&abs) != Some(EntryKind::Dir) {
         return Err(load::Error::NotADirectory {
             path: dir.to_path_buf(),
@@ -268,18 +272,18 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
     crate::patching::add_hashes(resources.resources_mut()).map_err(|source| Error::Patch {
         file: kfile.clone(),
         field: "configMapGenerator",
-        source,
+        source: Box::new(source),
     })?;
     nameref::fix(resources.resources_mut(), &config.name_reference).map_err(|source| {
         Error::NameReference {
             file: kfile.clone(),
-            source,
+            source: Box::new(source),
         }
     })?;
     crate::vars::resolve(&ra.vars, resources.resources_mut(), &config.var_reference).map_err(
         |source| Error::Vars {
             file: kfile.clone(),
-            source,
+            source: Box::new(source),
         },
     )?;
     let mut list: Vec<Resource> = resources
@@ -296,10 +300,8 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
     let origins = kust.build_metadata.iter().any(|m| m == "originAnnotations");
     let managed_by = kust.build_metadata.iter().any(|m| m == "managedByLabel");
     for r in &mut list {
-        if origins {
-            if let Some(o) = r.origin.clone() {
-                r.set_annotation("config.kubernetes.io/origin", o.annotation());
-            }
+        if origins && let Some(o) = r.origin.clone() {
+            r.set_annotation("config.kubernetes.io/origin", o.annotation());
         }
         if managed_by {
             let mut pairs = BTreeMap::new();
@@ -307,12 +309,18 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
                 "app.kubernetes.io/managed-by".to_string(),
                 "kustomize-v5.5.0".to_string(),
             );
-            let specs = [crate::fieldspec::FieldSpec::new("", "", "", "metadata/labels", true)];
+            let specs = [crate::fieldspec::FieldSpec::new(
+                "",
+                "",
+                "",
+                "metadata/labels",
+                true,
+            )];
             transform::add_pairs(std::slice::from_mut(r), &pairs, &specs).map_err(|source| {
                 Error::Transform {
                     file: kfile.clone(),
                     field: "buildMetadata",
-                    source,
+                    source: Box::new(source),
                 }
             })?;
         }
@@ -382,12 +390,12 @@ impl Builder<'_> {
         if !kust.vars.is_empty() {
             let vars = crate::vars::parse(&kust.vars).map_err(|source| Error::Vars {
                 file: kfile.to_path_buf(),
-                source,
+                source: Box::new(source),
             })?;
             crate::vars::merge(&mut ra.vars, vars, ra.resources.resources_mut()).map_err(
                 |source| Error::Vars {
                     file: kfile.to_path_buf(),
-                    source,
+                    source: Box::new(source),
                 },
             )?;
         }
@@ -419,20 +427,27 @@ impl Builder<'_> {
             move |source: transform::Error| Error::Transform {
                 file: kfile.to_path_buf(),
                 field,
-                source,
+                source: Box::new(source),
             }
         };
         crate::patching::strategic_merge(self, dir, kust, kfile, ra)?;
         crate::patching::patches(self, dir, kust, kfile, ra)?;
         let list = ra.resources.resources_mut();
         transform::namespace(list, &kust.namespace, &config.namespace).map_err(tr("namespace"))?;
-        if !kust.namespace.is_empty() {
-            if let Some(id) = ra.resources.first_duplicate() {
-                return Err(tr("namespace")(transform::Error::NamespaceConflict { id }));
-            }
+        if !kust.namespace.is_empty()
+            && let Some(id) = ra.resources.first_duplicate()
+        {
+            return Err(tr("namespace")(transform::Error::NamespaceConflict {
+                id: id.to_string(),
+            }));
         }
         let list = ra.resources.resources_mut();
-        transform::prefix_suffix(list, &kust.name_prefix, &kust.name_suffix, &config.name_prefix);
+        transform::prefix_suffix(
+            list,
+            &kust.name_prefix,
+            &kust.name_suffix,
+            &config.name_prefix,
+        );
         for label in &kust.labels {
             let mut specs: Vec<_> = label.fields.iter().map(|f| f.to_spec()).collect();
             if label.include_selectors {
@@ -441,7 +456,13 @@ impl Builder<'_> {
                 if label.include_templates {
                     specs.extend(config.template_labels.iter().cloned());
                 }
-                specs.push(crate::fieldspec::FieldSpec::new("", "", "", "metadata/labels", true));
+                specs.push(crate::fieldspec::FieldSpec::new(
+                    "",
+                    "",
+                    "",
+                    "metadata/labels",
+                    true,
+                ));
             }
             transform::add_pairs(list, &label.pairs, &specs).map_err(tr("labels"))?;
         }
@@ -458,7 +479,7 @@ impl Builder<'_> {
             crate::replacements::apply(ra.resources.resources_mut(), &reps).map_err(|source| {
                 Error::Replacements {
                     file: kfile.to_path_buf(),
-                    source,
+                    source: Box::new(source),
                 }
             })?;
         }
@@ -478,8 +499,8 @@ impl Builder<'_> {
     ) -> Result<Vec<Resource>, Error> {
         let mut ra = Accumulator::new();
         for e in entries {
-            let inline = e.contains('\n')
-                && load::parse_resources(e, kfile).is_ok_and(|r| !r.is_empty());
+            let inline =
+                e.contains('\n') && load::parse_resources(e, kfile).is_ok_and(|r| !r.is_empty());
             if inline {
                 for r in load::parse_resources(e, kfile)? {
                     ra.append(r, kfile)?;
@@ -503,58 +524,89 @@ impl Builder<'_> {
         let configs = self.load_plugin_configs(dir, kfile, &kust.transformers)?;
         let perr = |source| Error::Plugin {
             file: kfile.to_path_buf(),
-            source,
+            source: Box::new(source),
         };
         let tr = |field: &'static str| {
             move |source: transform::Error| Error::Transform {
                 file: kfile.to_path_buf(),
                 field,
-                source,
+                source: Box::new(source),
             }
         };
         for c in &configs {
             let t = crate::plugins::parse(c.object()).map_err(perr)?;
             let empty = Kustomization::default();
             match t {
-                T::PrefixSuffix { prefix, suffix, specs } => {
-                    transform::prefix_suffix_with(ra.resources.resources_mut(), &prefix, &suffix, &specs);
+                T::PrefixSuffix {
+                    prefix,
+                    suffix,
+                    specs,
+                } => {
+                    transform::prefix_suffix_with(
+                        ra.resources.resources_mut(),
+                        &prefix,
+                        &suffix,
+                        &specs,
+                    );
                 }
                 T::Pairs { pairs, specs } => {
-                    transform::add_pairs(ra.resources.resources_mut(), &pairs, &specs).map_err(tr("transformers"))?;
-                }
-                T::Namespace { namespace, specs } => {
-                    let specs = if specs.is_empty() { config.namespace.clone() } else { specs };
-                    transform::namespace(ra.resources.resources_mut(), &namespace, &specs).map_err(tr("transformers"))?;
-                }
-                T::Image { image, specs } => {
-                    transform::images(ra.resources.resources_mut(), std::slice::from_ref(&image), &specs);
-                }
-                T::Replicas { replica, specs } => {
-                    transform::replicas(ra.resources.resources_mut(), std::slice::from_ref(&replica), &specs)
+                    transform::add_pairs(ra.resources.resources_mut(), &pairs, &specs)
                         .map_err(tr("transformers"))?;
                 }
+                T::Namespace { namespace, specs } => {
+                    let specs = if specs.is_empty() {
+                        config.namespace.clone()
+                    } else {
+                        specs
+                    };
+                    transform::namespace(ra.resources.resources_mut(), &namespace, &specs)
+                        .map_err(tr("transformers"))?;
+                }
+                T::Image { image, specs } => {
+                    transform::images(
+                        ra.resources.resources_mut(),
+                        std::slice::from_ref(&image),
+                        &specs,
+                    );
+                }
+                T::Replicas { replica, specs } => {
+                    transform::replicas(
+                        ra.resources.resources_mut(),
+                        std::slice::from_ref(&replica),
+                        &specs,
+                    )
+                    .map_err(tr("transformers"))?;
+                }
                 T::Patch(p) => {
-                    let k = Kustomization { patches: vec![p], ..empty };
+                    let k = Kustomization {
+                        patches: vec![p],
+                        ..empty
+                    };
                     crate::patching::patches(self, dir, &k, kfile, ra)?;
                 }
                 T::StrategicMerge(paths) => {
-                    let k = Kustomization { patches_strategic_merge: paths, ..empty };
+                    let k = Kustomization {
+                        patches_strategic_merge: paths,
+                        ..empty
+                    };
                     crate::patching::strategic_merge(self, dir, &k, kfile, ra)?;
                 }
                 T::Json6902(p) => {
-                    let k = Kustomization { patches_json6902: vec![p], ..empty };
+                    let k = Kustomization {
+                        patches_json6902: vec![p],
+                        ..empty
+                    };
                     crate::patching::json6902(self, dir, &k, kfile, ra)?;
                 }
                 T::Replacements(entries) => {
                     let reps = self.load_replacements(dir, kfile, &entries)?;
-                    crate::replacements::apply(ra.resources.resources_mut(), &reps).map_err(|source| {
-                        Error::Replacements {
+                    crate::replacements::apply(ra.resources.resources_mut(), &reps).map_err(
+                        |source| Error::Replacements {
                             file: kfile.to_path_buf(),
-                            source,
-                        }
-                    })?;
+                            source: Box::new(source),
+                        },
+                    )?;
                 }
-                _ => {}
             }
         }
         Ok(())
@@ -568,7 +620,7 @@ impl Builder<'_> {
     ) -> Result<Vec<crate::replacements::Replacement>, Error> {
         let err = |source| Error::Replacements {
             file: kfile.to_path_buf(),
-            source,
+            source: Box::new(source),
         };
         let mut out = Vec::new();
         for e in entries {
@@ -576,8 +628,11 @@ impl Builder<'_> {
             match path {
                 Some(p) if e.as_object().is_some_and(|m| m.len() == 1) => {
                     let (text, shown) = load::read_file(self.fs, self.opts, dir, kfile, p)?;
-                    let docs = weir_yaml::parse_documents(&text)
-                        .map_err(|source| load::Error::Yaml { path: shown, source })?;
+                    let docs =
+                        weir_yaml::parse_documents(&text).map_err(|source| load::Error::Yaml {
+                            path: shown,
+                            source,
+                        })?;
                     for d in docs.iter().filter(|d| !d.is_null()) {
                         out.extend(crate::replacements::parse(d).map_err(err)?);
                     }
@@ -630,7 +685,9 @@ impl Builder<'_> {
                     Ok(_) => load::Error::Resource {
                         file: kfile.to_path_buf(),
                         resource: path.to_string(),
-                        source: crate::fs::Error::NotFound { path: clean(&dir.shown.join(path)) },
+                        source: crate::fs::Error::NotFound {
+                            path: clean(&dir.shown.join(path)),
+                        },
                     },
                 };
                 Err(err.into())
@@ -647,11 +704,14 @@ impl Builder<'_> {
         is_component: bool,
     ) -> Result<(), Error> {
         let joined = clean(&parent.abs.join(path));
-        let abs = self.fs.canonicalize(&joined).map_err(|source| load::Error::Resource {
-            file: kfile.to_path_buf(),
-            resource: path.to_string(),
-            source,
-        })?;
+        let abs = self
+            .fs
+            .canonicalize(&joined)
+            .map_err(|source| load::Error::Resource {
+                file: kfile.to_path_buf(),
+                resource: path.to_string(),
+                source,
+            })?;
         let dir = Dir {
             abs,
             shown: clean(&parent.shown.join(path)),
@@ -684,19 +744,20 @@ impl Builder<'_> {
             self.accumulate_target(&dir, &kust, &sub_file, ra)
         } else {
             let mut sub = Accumulator::new();
-            self.accumulate_target(&dir, &kust, &sub_file, &mut sub).and_then(|()| {
-                ra.config.merge(&sub.config);
-                for v in sub.vars {
-                    crate::vars::merge_one(&mut ra.vars, v).map_err(|source| Error::Vars {
-                        file: kfile.to_path_buf(),
-                        source,
-                    })?;
-                }
-                for r in sub.resources.into_vec() {
-                    ra.append(r, &dir.shown)?;
-                }
-                Ok(())
-            })
+            self.accumulate_target(&dir, &kust, &sub_file, &mut sub)
+                .and_then(|()| {
+                    ra.config.merge(&sub.config);
+                    for v in sub.vars {
+                        crate::vars::merge_one(&mut ra.vars, v).map_err(|source| Error::Vars {
+                            file: kfile.to_path_buf(),
+                            source: Box::new(source),
+                        })?;
+                    }
+                    for r in sub.resources.into_vec() {
+                        ra.append(r, &dir.shown)?;
+                    }
+                    Ok(())
+                })
         };
         self.stack.pop();
         result
@@ -706,7 +767,11 @@ impl Builder<'_> {
 /// Lexically cleans a relative path, keeping leading `..`.
 fn clean_rel(p: &Path) -> PathBuf {
     let c = clean(p);
-    if c == Path::new(".") { PathBuf::new() } else { c }
+    if c == Path::new(".") {
+        PathBuf::new()
+    } else {
+        c
+    }
 }
 
 /// A relative path as kustomize prints it in origin annotations.

@@ -118,7 +118,8 @@ pub(crate) fn visit<E>(
             let Some(field) = map.get_mut(name) else {
                 return Ok(());
             };
-            if field.is_null() && create && !is_seq && (!rest.is_empty() || kind == CreateKind::Map) {
+            if field.is_null() && create && !is_seq && (!rest.is_empty() || kind == CreateKind::Map)
+            {
                 *field = Value::Object(Map::new());
             }
             if field.is_null() && rest.is_empty() && kind == CreateKind::Map {
@@ -143,8 +144,14 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("", "Namespace"),
     ("", "Node"),
     ("", "PersistentVolume"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io", "CustomResourceDefinition"),
     ("apiregistration.k8s.io", "APIService"),
     ("authentication.k8s.io", "TokenReview"),
@@ -179,15 +186,45 @@ fn specs(rows: &[Row]) -> Vec<FieldSpec> {
 /// `metadata/labels` plus pod-template and claim-template labels.
 const METADATA_LABELS: &[Row] = &[
     ("", "", "", "metadata/labels", true),
-    ("", "v1", "ReplicationController", "spec/template/metadata/labels", true),
+    (
+        "",
+        "v1",
+        "ReplicationController",
+        "spec/template/metadata/labels",
+        true,
+    ),
     ("", "", "Deployment", "spec/template/metadata/labels", true),
     ("", "", "ReplicaSet", "spec/template/metadata/labels", true),
     ("", "", "DaemonSet", "spec/template/metadata/labels", true),
-    ("apps", "", "StatefulSet", "spec/template/metadata/labels", true),
-    ("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true),
+    (
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/metadata/labels",
+        true,
+    ),
+    (
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/volumeClaimTemplates[]/metadata/labels",
+        true,
+    ),
     ("batch", "", "Job", "spec/template/metadata/labels", true),
-    ("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true),
-    ("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
+    (
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/metadata/labels",
+        true,
+    ),
+    (
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/labels",
+        true,
+    ),
 ];
 
 const AFFINITY: &[&str] = &[
@@ -205,34 +242,120 @@ fn selector_labels() -> Vec<FieldSpec> {
         ("", "v1", "ReplicationController", "spec/selector", true),
         ("", "", "Deployment", "spec/selector/matchLabels", true),
     ]);
-    v.extend(AFFINITY.iter().map(|p| FieldSpec::new("apps", "", "Deployment", p, false)));
+    v.extend(
+        AFFINITY
+            .iter()
+            .map(|p| FieldSpec::new("apps", "", "Deployment", p, false)),
+    );
     v.extend(specs(&[
         ("", "", "ReplicaSet", "spec/selector/matchLabels", true),
         ("", "", "DaemonSet", "spec/selector/matchLabels", true),
         ("apps", "", "StatefulSet", "spec/selector/matchLabels", true),
     ]));
-    v.extend(AFFINITY.iter().map(|p| FieldSpec::new("apps", "", "StatefulSet", p, false)));
+    v.extend(
+        AFFINITY
+            .iter()
+            .map(|p| FieldSpec::new("apps", "", "StatefulSet", p, false)),
+    );
     v.extend(specs(&[
         ("batch", "", "Job", "spec/selector/matchLabels", false),
-        ("batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false),
-        ("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false),
-        ("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false),
-        ("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false),
-        ("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false),
+        (
+            "batch",
+            "",
+            "CronJob",
+            "spec/jobTemplate/spec/selector/matchLabels",
+            false,
+        ),
+        (
+            "policy",
+            "",
+            "PodDisruptionBudget",
+            "spec/selector/matchLabels",
+            false,
+        ),
+        (
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/podSelector/matchLabels",
+            false,
+        ),
+        (
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/ingress/from/podSelector/matchLabels",
+            false,
+        ),
+        (
+            "networking.k8s.io",
+            "",
+            "NetworkPolicy",
+            "spec/egress/to/podSelector/matchLabels",
+            false,
+        ),
     ]));
     v
 }
 
 const COMMON_ANNOTATIONS: &[Row] = &[
     ("", "", "", "metadata/annotations", true),
-    ("", "v1", "ReplicationController", "spec/template/metadata/annotations", true),
-    ("", "", "Deployment", "spec/template/metadata/annotations", true),
-    ("", "", "ReplicaSet", "spec/template/metadata/annotations", true),
-    ("", "", "DaemonSet", "spec/template/metadata/annotations", true),
-    ("apps", "", "StatefulSet", "spec/template/metadata/annotations", true),
-    ("batch", "", "Job", "spec/template/metadata/annotations", true),
-    ("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true),
-    ("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true),
+    (
+        "",
+        "v1",
+        "ReplicationController",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    (
+        "",
+        "",
+        "Deployment",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    (
+        "",
+        "",
+        "ReplicaSet",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    (
+        "",
+        "",
+        "DaemonSet",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    (
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    (
+        "batch",
+        "",
+        "Job",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    (
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/metadata/annotations",
+        true,
+    ),
+    (
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/annotations",
+        true,
+    ),
 ];
 
 const NAMESPACE: &[Row] = &[
@@ -240,8 +363,20 @@ const NAMESPACE: &[Row] = &[
     ("", "", "Namespace", "metadata/name", true),
     ("", "", "RoleBinding", "subjects", false),
     ("", "", "ClusterRoleBinding", "subjects", false),
-    ("apiregistration.k8s.io", "", "APIService", "spec/service/namespace", true),
-    ("apiextensions.k8s.io", "", "CustomResourceDefinition", "spec/conversion/webhook/clientConfig/service/namespace", false),
+    (
+        "apiregistration.k8s.io",
+        "",
+        "APIService",
+        "spec/service/namespace",
+        true,
+    ),
+    (
+        "apiextensions.k8s.io",
+        "",
+        "CustomResourceDefinition",
+        "spec/conversion/webhook/clientConfig/service/namespace",
+        false,
+    ),
 ];
 
 const NAME_PREFIX: &[Row] = &[("", "", "", "metadata/name", false)];
@@ -250,7 +385,13 @@ const IMAGES: &[Row] = &[
     ("", "", "", "spec/containers[]/image", false),
     ("", "", "", "spec/initContainers[]/image", false),
     ("", "", "", "spec/template/spec/containers[]/image", false),
-    ("", "", "", "spec/template/spec/initContainers[]/image", false),
+    (
+        "",
+        "",
+        "",
+        "spec/template/spec/initContainers[]/image",
+        false,
+    ),
 ];
 
 const REPLICAS: &[Row] = &[
@@ -297,9 +438,19 @@ fn pod_refs(suffixes: &[&str], skip: &[&str], version_pod: bool) -> Vec<FieldSpe
         if skip.contains(kind) {
             continue;
         }
-        let ver = if *kind == "Pod" && version_pod { "v1" } else { "" };
+        let ver = if *kind == "Pod" && version_pod {
+            "v1"
+        } else {
+            ""
+        };
         for s in suffixes {
-            v.push(FieldSpec::new(g, ver, kind, &format!("{prefix}/{s}"), false));
+            v.push(FieldSpec::new(
+                g,
+                ver,
+                kind,
+                &format!("{prefix}/{s}"),
+                false,
+            ));
         }
     }
     v
@@ -308,10 +459,21 @@ fn pod_refs(suffixes: &[&str], skip: &[&str], version_pod: bool) -> Vec<FieldSpe
 /// kustomize's built-in name-reference table.
 fn name_references() -> Vec<NameBackRef> {
     let mut out = Vec::new();
-    for kind in ["Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"] {
+    for kind in [
+        "Deployment",
+        "ReplicationController",
+        "ReplicaSet",
+        "StatefulSet",
+    ] {
         out.push(NameBackRef {
             target: gvk("", "", kind),
-            referrers: vec![FieldSpec::new("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", false)],
+            referrers: vec![FieldSpec::new(
+                "",
+                "",
+                "HorizontalPodAutoscaler",
+                "spec/scaleTargetRef/name",
+                false,
+            )],
         });
     }
     // ConfigMap.
@@ -331,11 +493,32 @@ fn name_references() -> Vec<NameBackRef> {
         ("", "", "Node", "spec/configSource/configMap", false),
         ("", "", "Role", "rules/resourceNames", false),
         ("", "", "ClusterRole", "rules/resourceNames", false),
-        ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap", false),
-        ("serving.knative.dev", "v1", "Service", "spec/template/spec/containers/env/valueFrom/configMapKeyRef/name", false),
-        ("serving.knative.dev", "v1", "Service", "spec/template/spec/containers/envFrom/configMapRef/name", false),
+        (
+            "",
+            "",
+            "Ingress",
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap",
+            false,
+        ),
+        (
+            "serving.knative.dev",
+            "v1",
+            "Service",
+            "spec/template/spec/containers/env/valueFrom/configMapKeyRef/name",
+            false,
+        ),
+        (
+            "serving.knative.dev",
+            "v1",
+            "Service",
+            "spec/template/spec/containers/envFrom/configMapRef/name",
+            false,
+        ),
     ]));
-    out.push(NameBackRef { target: gvk("", "v1", "ConfigMap"), referrers: cm });
+    out.push(NameBackRef {
+        target: gvk("", "v1", "ConfigMap"),
+        referrers: cm,
+    });
     // Secret.
     let mut secret = pod_refs(
         &[
@@ -352,9 +535,27 @@ fn name_references() -> Vec<NameBackRef> {
     );
     secret.extend(specs(&[
         ("", "", "Ingress", "spec/tls/secretName", false),
-        ("", "", "Ingress", "metadata/annotations/ingress.kubernetes.io\\/auth-secret", false),
-        ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret", false),
-        ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret", false),
+        (
+            "",
+            "",
+            "Ingress",
+            "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
+            false,
+        ),
+        (
+            "",
+            "",
+            "Ingress",
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
+            false,
+        ),
+        (
+            "",
+            "",
+            "Ingress",
+            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
+            false,
+        ),
         ("", "", "ServiceAccount", "imagePullSecrets/name", false),
         ("", "", "StorageClass", "parameters/secretName", false),
         ("", "", "StorageClass", "parameters/adminSecretName", false),
@@ -362,45 +563,127 @@ fn name_references() -> Vec<NameBackRef> {
         ("", "", "StorageClass", "parameters/secretRef", false),
         ("", "", "Role", "rules/resourceNames", false),
         ("", "", "ClusterRole", "rules/resourceNames", false),
-        ("serving.knative.dev", "v1", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name", false),
-        ("", "", "PersistentVolume", "spec/azureFile/secretName", false),
+        (
+            "serving.knative.dev",
+            "v1",
+            "Service",
+            "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
+            false,
+        ),
+        (
+            "",
+            "",
+            "PersistentVolume",
+            "spec/azureFile/secretName",
+            false,
+        ),
     ]));
-    out.push(NameBackRef { target: gvk("", "v1", "Secret"), referrers: secret });
+    out.push(NameBackRef {
+        target: gvk("", "v1", "Secret"),
+        referrers: secret,
+    });
     // Service.
     out.push(NameBackRef {
         target: gvk("", "v1", "Service"),
         referrers: specs(&[
             ("apps", "", "StatefulSet", "spec/serviceName", false),
-            ("", "", "Ingress", "spec/rules/http/paths/backend/serviceName", false),
+            (
+                "",
+                "",
+                "Ingress",
+                "spec/rules/http/paths/backend/serviceName",
+                false,
+            ),
             ("", "", "Ingress", "spec/backend/serviceName", false),
-            ("", "", "Ingress", "spec/rules/http/paths/backend/service/name", false),
+            (
+                "",
+                "",
+                "Ingress",
+                "spec/rules/http/paths/backend/service/name",
+                false,
+            ),
             ("", "", "Ingress", "spec/defaultBackend/service/name", false),
-            ("apiregistration.k8s.io", "", "APIService", "spec/service/name", false),
-            ("admissionregistration.k8s.io", "", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service", false),
-            ("admissionregistration.k8s.io", "", "MutatingWebhookConfiguration", "webhooks/clientConfig/service", false),
+            (
+                "apiregistration.k8s.io",
+                "",
+                "APIService",
+                "spec/service/name",
+                false,
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "",
+                "ValidatingWebhookConfiguration",
+                "webhooks/clientConfig/service",
+                false,
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "",
+                "MutatingWebhookConfiguration",
+                "webhooks/clientConfig/service",
+                false,
+            ),
         ]),
     });
     // RBAC.
     out.push(NameBackRef {
         target: gvk("rbac.authorization.k8s.io", "", "Role"),
-        referrers: specs(&[("rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name", false)]),
+        referrers: specs(&[(
+            "rbac.authorization.k8s.io",
+            "",
+            "RoleBinding",
+            "roleRef/name",
+            false,
+        )]),
     });
     out.push(NameBackRef {
         target: gvk("rbac.authorization.k8s.io", "", "ClusterRole"),
         referrers: specs(&[
-            ("rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name", false),
-            ("rbac.authorization.k8s.io", "", "ClusterRoleBinding", "roleRef/name", false),
+            (
+                "rbac.authorization.k8s.io",
+                "",
+                "RoleBinding",
+                "roleRef/name",
+                false,
+            ),
+            (
+                "rbac.authorization.k8s.io",
+                "",
+                "ClusterRoleBinding",
+                "roleRef/name",
+                false,
+            ),
         ]),
     });
     let mut sa = specs(&[
-        ("rbac.authorization.k8s.io", "", "RoleBinding", "subjects", false),
-        ("rbac.authorization.k8s.io", "", "ClusterRoleBinding", "subjects", false),
+        (
+            "rbac.authorization.k8s.io",
+            "",
+            "RoleBinding",
+            "subjects",
+            false,
+        ),
+        (
+            "rbac.authorization.k8s.io",
+            "",
+            "ClusterRoleBinding",
+            "subjects",
+            false,
+        ),
     ]);
     sa.extend(pod_refs(&["serviceAccountName"], &["ReplicaSet"], false));
-    out.push(NameBackRef { target: gvk("", "v1", "ServiceAccount"), referrers: sa });
+    out.push(NameBackRef {
+        target: gvk("", "v1", "ServiceAccount"),
+        referrers: sa,
+    });
     out.push(NameBackRef {
         target: gvk("", "v1", "PersistentVolumeClaim"),
-        referrers: pod_refs(&["volumes/persistentVolumeClaim/claimName"], &["ReplicaSet"], false),
+        referrers: pod_refs(
+            &["volumes/persistentVolumeClaim/claimName"],
+            &["ReplicaSet"],
+            false,
+        ),
     });
     out.push(NameBackRef {
         target: gvk("", "v1", "PersistentVolume"),
@@ -413,8 +696,20 @@ fn name_references() -> Vec<NameBackRef> {
         target: gvk("storage.k8s.io", "v1", "StorageClass"),
         referrers: specs(&[
             ("", "", "PersistentVolume", "spec/storageClassName", false),
-            ("", "", "PersistentVolumeClaim", "spec/storageClassName", false),
-            ("", "", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName", false),
+            (
+                "",
+                "",
+                "PersistentVolumeClaim",
+                "spec/storageClassName",
+                false,
+            ),
+            (
+                "",
+                "",
+                "StatefulSet",
+                "spec/volumeClaimTemplates/spec/storageClassName",
+                false,
+            ),
         ]),
     });
     out.push(NameBackRef {
@@ -426,7 +721,11 @@ fn name_references() -> Vec<NameBackRef> {
         referrers: specs(&[("", "", "Ingress", "spec/ingressClassName", false)]),
     });
     out.push(NameBackRef {
-        target: gvk("admissionregistration.k8s.io", "", "ValidatingAdmissionPolicy"),
+        target: gvk(
+            "admissionregistration.k8s.io",
+            "",
+            "ValidatingAdmissionPolicy",
+        ),
         referrers: specs(&[(
             "admissionregistration.k8s.io",
             "",
@@ -507,7 +806,11 @@ impl TransformerConfig {
         add(&mut self.replicas, &other.replicas);
         add(&mut self.var_reference, &other.var_reference);
         for b in &other.name_reference {
-            match self.name_reference.iter_mut().find(|x| x.target == b.target) {
+            match self
+                .name_reference
+                .iter_mut()
+                .find(|x| x.target == b.target)
+            {
                 Some(x) => add(&mut x.referrers, &b.referrers),
                 None => self.name_reference.push(b.clone()),
             }
@@ -529,26 +832,43 @@ mod tests {
     fn split_honours_escapes() {
         assert_eq!(
             split_path("metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret"),
-            vec!["metadata", "annotations", "nginx.ingress.kubernetes.io/auth-secret"]
+            vec![
+                "metadata",
+                "annotations",
+                "nginx.ingress.kubernetes.io/auth-secret"
+            ]
         );
     }
 
     #[test]
     fn visit_walks_lists_and_creates_maps() {
-        let mut obj = json!({"spec": {"containers": [{"image": "a"}, {"image": "b"}, {"name": "x"}]}});
+        let mut obj =
+            json!({"spec": {"containers": [{"image": "a"}, {"image": "b"}, {"name": "x"}]}});
         let mut seen = Vec::new();
-        visit::<()>(&mut obj, &split_path("spec/containers[]/image"), false, CreateKind::Scalar, &mut |v| {
-            seen.push(v.clone());
-            Ok(())
-        })
+        visit::<()>(
+            &mut obj,
+            &split_path("spec/containers[]/image"),
+            false,
+            CreateKind::Scalar,
+            &mut |v| {
+                seen.push(v.clone());
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(seen, vec![json!("a"), json!("b")]);
 
         let mut obj = json!({"metadata": {}});
-        visit::<()>(&mut obj, &split_path("spec/template/metadata/labels"), true, CreateKind::Map, &mut |v| {
-            v.as_object_mut().unwrap().insert("a".into(), json!("b"));
-            Ok(())
-        })
+        visit::<()>(
+            &mut obj,
+            &split_path("spec/template/metadata/labels"),
+            true,
+            CreateKind::Map,
+            &mut |v| {
+                v.as_object_mut().unwrap().insert("a".into(), json!("b"));
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(obj["spec"]["template"]["metadata"]["labels"]["a"], "b");
     }
@@ -556,17 +876,34 @@ mod tests {
     #[test]
     fn visit_does_not_create_lists() {
         let mut obj = json!({"spec": {}});
-        visit::<()>(&mut obj, &split_path("spec/volumeClaimTemplates[]/metadata/labels"), true, CreateKind::Map, &mut |_| Ok(()))
-            .unwrap();
+        visit::<()>(
+            &mut obj,
+            &split_path("spec/volumeClaimTemplates[]/metadata/labels"),
+            true,
+            CreateKind::Map,
+            &mut |_| Ok(()),
+        )
+        .unwrap();
         assert_eq!(obj, json!({"spec": {}}));
     }
 
     #[test]
     fn builtin_config_has_core_entries() {
         let c = TransformerConfig::builtin();
-        assert!(c.name_reference.iter().any(|b| b.target.kind == "ConfigMap"));
-        assert!(c.common_labels.iter().any(|f| f.path_str == "spec/selector/matchLabels"));
-        assert!(is_cluster_scoped("rbac.authorization.k8s.io", "ClusterRole"));
+        assert!(
+            c.name_reference
+                .iter()
+                .any(|b| b.target.kind == "ConfigMap")
+        );
+        assert!(
+            c.common_labels
+                .iter()
+                .any(|f| f.path_str == "spec/selector/matchLabels")
+        );
+        assert!(is_cluster_scoped(
+            "rbac.authorization.k8s.io",
+            "ClusterRole"
+        ));
         assert!(!is_cluster_scoped("", "ConfigMap"));
     }
 }

@@ -240,7 +240,10 @@ mod tests {
         fs.add("/x/y/z.yaml", "a: 1");
         assert_eq!(fs.kind(Path::new("/x/y")), Some(EntryKind::Dir));
         assert_eq!(fs.kind(Path::new("/x/y/z.yaml")), Some(EntryKind::File));
-        assert_eq!(fs.read_to_string(Path::new("/x/y/../y/z.yaml")).unwrap(), "a: 1");
+        assert_eq!(
+            fs.read_to_string(Path::new("/x/y/../y/z.yaml")).unwrap(),
+            "a: 1"
+        );
         assert!(fs.kind(Path::new("/nope")).is_none());
     }
 
@@ -250,13 +253,24 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret.yaml"), "a: 1").unwrap();
         #[cfg(unix)]
-        std::os::unix::fs::symlink(outside.path().join("secret.yaml"), root.path().join("link.yaml"))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.yaml"),
+            root.path().join("link.yaml"),
+        )
+        .unwrap();
         let fs = DiskFs::new(root.path()).unwrap();
-        let err = fs.read_to_string(&root.path().join("link.yaml")).unwrap_err();
+        let err = fs
+            .read_to_string(&root.path().join("link.yaml"))
+            .unwrap_err();
         assert!(matches!(err, Error::OutsideRoot { .. }), "{err}");
         let err = fs
-            .read_to_string(&root.path().join("../").join(outside.path().file_name().unwrap()).join("secret.yaml"))
+            .read_to_string(
+                &root
+                    .path()
+                    .join("../")
+                    .join(outside.path().file_name().unwrap())
+                    .join("secret.yaml"),
+            )
             .unwrap_err();
         assert!(matches!(err, Error::OutsideRoot { .. }), "{err}");
     }

@@ -134,7 +134,13 @@ pub struct RawFieldSpec {
 impl RawFieldSpec {
     /// The engine's form.
     pub fn to_spec(&self) -> crate::fieldspec::FieldSpec {
-        crate::fieldspec::FieldSpec::new(&self.group, &self.version, &self.kind, &self.path, self.create)
+        crate::fieldspec::FieldSpec::new(
+            &self.group,
+            &self.version,
+            &self.kind,
+            &self.path,
+            self.create,
+        )
     }
 }
 
@@ -239,7 +245,11 @@ pub enum Warning {
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Warning::Deprecated { file, field, instead } => write!(
+            Warning::Deprecated {
+                file,
+                field,
+                instead,
+            } => write!(
                 f,
                 "# Warning: '{field}' is deprecated. Please use '{instead}' instead. ({file})"
             ),
@@ -263,8 +273,16 @@ impl Kustomization {
         add(!self.bases.is_empty(), "bases", "resources");
         add(!self.common_labels.is_empty(), "commonLabels", "labels");
         add(!self.image_tags.is_empty(), "imageTags", "images");
-        add(!self.patches_json6902.is_empty(), "patchesJson6902", "patches");
-        add(!self.patches_strategic_merge.is_empty(), "patchesStrategicMerge", "patches");
+        add(
+            !self.patches_json6902.is_empty(),
+            "patchesJson6902",
+            "patches",
+        );
+        add(
+            !self.patches_strategic_merge.is_empty(),
+            "patchesStrategicMerge",
+            "patches",
+        );
         add(!self.vars.is_empty(), "vars", "replacements");
         out
     }

@@ -210,19 +210,56 @@ pub(crate) fn kustomization(
 /// `encoding/json`, which matches field names case-insensitively
 /// (`patchesJSON6902`, `nameprefix`), so keys are mapped onto these first.
 const TOP_FIELDS: &[&str] = &[
-    "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace",
-    "commonLabels", "labels", "commonAnnotations", "patchesStrategicMerge", "patchesJson6902",
-    "patches", "images", "imageTags", "replacements", "replicas", "vars", "sortOptions",
-    "resources", "components", "crds", "bases", "configMapGenerator", "secretGenerator",
-    "helmGlobals", "helmCharts", "helmChartInflationGenerator", "generatorOptions",
-    "configurations", "generators", "transformers", "validators", "buildMetadata",
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "imageTags",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
 ];
 const ITEM_FIELDS: &[(&str, &[&str])] = &[
-    ("labels", &["pairs", "includeSelectors", "includeTemplates", "fields"]),
+    (
+        "labels",
+        &["pairs", "includeSelectors", "includeTemplates", "fields"],
+    ),
     ("patches", &["path", "patch", "target", "options"]),
     ("patchesJson6902", &["path", "patch", "target", "options"]),
-    ("images", &["name", "newName", "newTag", "digest", "tagSuffix"]),
-    ("imageTags", &["name", "newName", "newTag", "digest", "tagSuffix"]),
+    (
+        "images",
+        &["name", "newName", "newTag", "digest", "tagSuffix"],
+    ),
+    (
+        "imageTags",
+        &["name", "newName", "newTag", "digest", "tagSuffix"],
+    ),
     ("replicas", &["name", "count"]),
 ];
 
@@ -234,12 +271,11 @@ fn fold_keys(v: &mut Value, known: &[&str]) {
         .cloned()
         .collect();
     for k in odd {
-        if let Some(canon) = known.iter().find(|c| c.eq_ignore_ascii_case(&k)) {
-            if !m.contains_key(*canon) {
-                if let Some(val) = m.remove(&k) {
-                    m.insert((*canon).to_string(), val);
-                }
-            }
+        if let Some(canon) = known.iter().find(|c| c.eq_ignore_ascii_case(&k))
+            && !m.contains_key(*canon)
+            && let Some(val) = m.remove(&k)
+        {
+            m.insert((*canon).to_string(), val);
         }
     }
 }
@@ -272,7 +308,10 @@ pub(crate) fn read_bytes(
 ) -> Result<Vec<u8>, Error> {
     let shown = clean(&dir.shown.join(path));
     let real = restricted(fs, opts, dir, kfile, path)?;
-    fs.read(&real).map_err(|source| Error::Read { path: shown, source })
+    fs.read(&real).map_err(|source| Error::Read {
+        path: shown,
+        source,
+    })
 }
 
 fn restricted(
@@ -340,22 +379,22 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
             }
         }
         let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-        if kind.ends_with("List") {
-            if let Some(items) = doc.get("items") {
-                match items {
-                    Value::Array(items) => {
-                        for item in items.iter().rev() {
-                            queue.push_front(item.clone());
-                        }
-                        continue;
+        if kind.ends_with("List")
+            && let Some(items) = doc.get("items")
+        {
+            match items {
+                Value::Array(items) => {
+                    for item in items.iter().rev() {
+                        queue.push_front(item.clone());
                     }
-                    Value::Null => continue,
-                    _ => {
-                        return Err(Error::BadList {
-                            path: shown.to_path_buf(),
-                            kind: kind.to_string(),
-                        });
-                    }
+                    continue;
+                }
+                Value::Null => continue,
+                _ => {
+                    return Err(Error::BadList {
+                        path: shown.to_path_buf(),
+                        kind: kind.to_string(),
+                    });
                 }
             }
         }
@@ -415,7 +454,10 @@ struct RawBackRef {
 }
 
 fn conv(v: Option<Vec<RawFieldSpec>>) -> Vec<FieldSpec> {
-    v.unwrap_or_default().iter().map(RawFieldSpec::to_spec).collect()
+    v.unwrap_or_default()
+        .iter()
+        .map(RawFieldSpec::to_spec)
+        .collect()
 }
 
 /// Loads a `configurations:` file.
@@ -488,11 +530,15 @@ pub(crate) fn crd_configuration(
     })?;
     let mut out = TransformerConfig::default();
     for doc in docs {
-        let Some(defs) = doc.as_object() else { continue };
+        let Some(defs) = doc.as_object() else {
+            continue;
+        };
         for (name, def) in defs {
             let props = def.get("Schema").and_then(|s| s.get("properties"));
             let looks_k8s = props.is_some_and(|p| {
-                p.get("kind").is_some() && p.get("apiVersion").is_some() && p.get("metadata").is_some()
+                p.get("kind").is_some()
+                    && p.get("apiVersion").is_some()
+                    && p.get("metadata").is_some()
             });
             if !looks_k8s {
                 continue;
@@ -548,7 +594,8 @@ fn crd_walk(
             ext(prop, "x-kubernetes-object-ref-api-version"),
             ext(prop, "x-kubernetes-object-ref-kind"),
         ) {
-            let key = ext(prop, "x-kubernetes-object-ref-name-key").unwrap_or_else(|| "name".into());
+            let key =
+                ext(prop, "x-kubernetes-object-ref-name-key").unwrap_or_else(|| "name".into());
             tc.merge(&TransformerConfig {
                 name_reference: vec![NameBackRef {
                     target: Gvk {
@@ -570,7 +617,6 @@ fn crd_walk(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn list_expansion_and_empty_docs() {

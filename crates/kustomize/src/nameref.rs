@@ -17,22 +17,26 @@ use crate::resource::{Gvk, ResId, Resource};
 #[non_exhaustive]
 pub enum Error {
     /// More than one resource could be the one a field refers to.
-    #[error("updating name reference in '{path}' field of '{referrer}': found multiple possible referrals: {candidates}")]
+    #[error(
+        "updating name reference in '{path}' field of '{referrer}': found multiple possible referrals: {candidates}"
+    )]
     Ambiguous {
         /// The field.
         path: String,
         /// The resource holding the reference.
-        referrer: ResId,
+        referrer: String,
         /// The ids that fit.
         candidates: String,
     },
     /// A mapping reached by a reference path has no `name`.
-    #[error("updating name reference in '{path}' field of '{referrer}': path config error; no 'name' field in node")]
+    #[error(
+        "updating name reference in '{path}' field of '{referrer}': path config error; no 'name' field in node"
+    )]
     NoNameField {
         /// The field.
         path: String,
         /// The resource holding the reference.
-        referrer: ResId,
+        referrer: String,
     },
 }
 
@@ -134,14 +138,14 @@ impl Referrer {
     fn new(idx: usize, r: &Resource, _cands: &[Cand]) -> Self {
         let cur = r.cur_id();
         let mut binding_namespaces = HashSet::new();
-        if r.kind() == "RoleBinding" {
-            if let Some(subjects) = r.object().get("subjects").and_then(Value::as_array) {
-                for s in subjects {
-                    if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount") {
-                        if let Some(ns) = s.get("namespace").and_then(Value::as_str) {
-                            binding_namespaces.insert(ns.to_string());
-                        }
-                    }
+        if r.kind() == "RoleBinding"
+            && let Some(subjects) = r.object().get("subjects").and_then(Value::as_array)
+        {
+            for s in subjects {
+                if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                    && let Some(ns) = s.get("namespace").and_then(Value::as_str)
+                {
+                    binding_namespaces.insert(ns.to_string());
                 }
             }
         }
@@ -238,7 +242,7 @@ fn set_mapping(v: &mut Value, job: &mut Job<'_>) {
     let Some(name) = m.get("name") else {
         job.error = Some(Error::NoNameField {
             path: job.fs.path_str.clone(),
-            referrer: job.ctx.cur.clone(),
+            referrer: job.ctx.cur.to_string(),
         });
         return;
     };
@@ -287,7 +291,12 @@ fn could_refer(job: &Job<'_>, i: usize) -> bool {
     r.binding_namespaces.contains(&c.namespace)
 }
 
-fn select(old: &str, subset: Vec<usize>, job: &Job<'_>, with_ns: bool) -> Result<Option<usize>, Error> {
+fn select(
+    old: &str,
+    subset: Vec<usize>,
+    job: &Job<'_>,
+    with_ns: bool,
+) -> Result<Option<usize>, Error> {
     let r = job.ctx;
     let mut c: Vec<usize> = subset
         .into_iter()
@@ -297,15 +306,17 @@ fn select(old: &str, subset: Vec<usize>, job: &Job<'_>, with_ns: bool) -> Result
                 && cand.prev.iter().any(|p| p.gvk.is_selected_by(job.target))
         })
         .collect();
-    if job.fs.path_str.ends_with("roleRef/name") {
-        if let Some(rr) = &r.role_ref {
-            c.retain(|&i| job.cands[i].prev.iter().any(|p| p.gvk.is_selected_by(rr)));
-        }
+    if job.fs.path_str.ends_with("roleRef/name")
+        && let Some(rr) = &r.role_ref
+    {
+        c.retain(|&i| job.cands[i].prev.iter().any(|p| p.gvk.is_selected_by(rr)));
     }
     if !r.cluster_scoped {
         c.retain(|&i| {
             let cand = &job.cands[i].cur;
-            cand.gvk.is_cluster_scoped() || cand.gvk.kind == "ServiceAccount" || r.cur.ns_equals(cand)
+            cand.gvk.is_cluster_scoped()
+                || cand.gvk.kind == "ServiceAccount"
+                || r.cur.ns_equals(cand)
         });
     }
     let _ = r.idx;
@@ -330,7 +341,7 @@ fn select(old: &str, subset: Vec<usize>, job: &Job<'_>, with_ns: bool) -> Result
             } else {
                 Err(Error::Ambiguous {
                     path: job.fs.path_str.clone(),
-                    referrer: r.cur.clone(),
+                    referrer: r.cur.to_string(),
                     candidates: c
                         .iter()
                         .map(|&i| job.cands[i].cur.to_string())
@@ -362,7 +373,9 @@ mod tests {
     fn prefixed_configmap_reference_follows() {
         let cfg = TransformerConfig::builtin();
         let mut rs = vec![
-            Resource::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}})),
+            Resource::new(
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}),
+            ),
             Resource::new(json!({
                 "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
                 "spec": {"template": {"spec": {
@@ -375,8 +388,14 @@ mod tests {
         fix(&mut rs, &cfg.name_reference).unwrap();
         let spec = &rs[1].object()["spec"]["template"]["spec"];
         assert_eq!(spec["volumes"][0]["configMap"]["name"], "p-cm-s");
-        assert_eq!(spec["containers"][0]["envFrom"][0]["configMapRef"]["name"], "p-cm-s");
-        assert_eq!(spec["containers"][0]["envFrom"][1]["configMapRef"]["name"], "other");
+        assert_eq!(
+            spec["containers"][0]["envFrom"][0]["configMapRef"]["name"],
+            "p-cm-s"
+        );
+        assert_eq!(
+            spec["containers"][0]["envFrom"][1]["configMapRef"]["name"],
+            "other"
+        );
         assert_eq!(rs[1].name(), "p-d-s");
     }
 
@@ -384,7 +403,9 @@ mod tests {
     fn rolebinding_subject_gets_name_and_namespace() {
         let cfg = TransformerConfig::builtin();
         let mut rs = vec![
-            Resource::new(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa"}})),
+            Resource::new(
+                json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa"}}),
+            ),
             Resource::new(json!({
                 "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "rb"},
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
@@ -394,6 +415,9 @@ mod tests {
         transform::namespace(&mut rs, "ns", &cfg.namespace).unwrap();
         transform::prefix_suffix(&mut rs, "p-", "", &cfg.name_prefix);
         fix(&mut rs, &cfg.name_reference).unwrap();
-        assert_eq!(rs[1].object()["subjects"][0], json!({"kind": "ServiceAccount", "name": "p-sa", "namespace": "ns"}));
+        assert_eq!(
+            rs[1].object()["subjects"][0],
+            json!({"kind": "ServiceAccount", "name": "p-sa", "namespace": "ns"})
+        );
     }
 }

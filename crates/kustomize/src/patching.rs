@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::build::{Accumulator, Builder, Dir};
+use crate::generate::{self, Behavior, Generated, GeneratorArgs, GeneratorKind, GeneratorOptions};
 use crate::kustomization::{Kustomization, Patch as PatchEntry};
-use crate::generate::{self, Behavior, GeneratorArgs, GeneratorKind, GeneratorOptions, Generated};
 use crate::patch::{self, Candidate, Json6902, Patch, Selector, SelectorSpec, smp};
 use crate::resource::{ResId, Resource};
 
@@ -27,19 +27,19 @@ pub enum Error {
     Generate {
         /// The cause.
         #[source]
-        source: generate::Error,
+        source: Box<generate::Error>,
     },
     /// A generated object's id is already taken.
     #[error("may not add resource with an already registered id: {id}")]
     Duplicate {
         /// The id.
-        id: ResId,
+        id: String,
     },
     /// More than one object could take a generator's merge.
     #[error("found {count} objects that could accept merge of {id}")]
     MultipleMatches {
         /// The generated id.
-        id: ResId,
+        id: String,
         /// How many.
         count: usize,
     },
@@ -50,7 +50,7 @@ pub enum Error {
         path: String,
         /// The cause.
         #[source]
-        source: crate::load::Error,
+        source: Box<crate::load::Error>,
     },
     /// The patch text is not a patch.
     #[error("patch {entry}")]
@@ -59,7 +59,7 @@ pub enum Error {
         entry: String,
         /// The cause.
         #[source]
-        source: patch::Error,
+        source: Box<patch::Error>,
     },
     /// The JSON 6902 patch text is invalid.
     #[error("patch {entry}")]
@@ -68,7 +68,7 @@ pub enum Error {
         entry: String,
         /// The cause.
         #[source]
-        source: patch::json6902::Error,
+        source: Box<patch::json6902::Error>,
     },
     /// An entry sets both or neither of `path` and `patch`.
     #[error("entry {index}: {problem}")]
@@ -85,7 +85,7 @@ pub enum Error {
         index: usize,
         /// The cause.
         #[source]
-        source: patch::selector::Error,
+        source: Box<patch::selector::Error>,
     },
     /// A strategic-merge patch names no (or more than one) resource.
     #[error("no resource matches strategic merge patch \"{id}\" ({matches} matches)")]
@@ -99,19 +99,19 @@ pub enum Error {
     #[error("applying strategic merge patch to {id}")]
     Merge {
         /// The patched resource.
-        id: ResId,
+        id: String,
         /// The cause.
         #[source]
-        source: smp::Error,
+        source: Box<smp::Error>,
     },
     /// Applying a JSON 6902 patch to a resource failed.
     #[error("applying JSON 6902 patch to {id}")]
     Json6902 {
         /// The patched resource.
-        id: ResId,
+        id: String,
         /// The cause.
         #[source]
-        source: patch::json6902::Error,
+        source: Box<patch::json6902::Error>,
     },
 }
 
@@ -123,7 +123,7 @@ fn wrap(kfile: &Path, field: &'static str, source: Error) -> crate::build::Error
     crate::build::Error::Patch {
         file: kfile.to_path_buf(),
         field,
-        source,
+        source: Box::new(source),
     }
 }
 
@@ -139,22 +139,58 @@ pub(crate) fn run_generators(
         return Err(unsupported(kfile, "helmCharts"));
     }
     let global = match &kust.generator_options {
-        Some(v) => Some(
-            GeneratorOptions::from_value(v)
-                .map_err(|source| wrap(kfile, "generatorOptions", Error::Generate { source }))?,
-        ),
+        Some(v) => Some(GeneratorOptions::from_value(v).map_err(|source| {
+            wrap(
+                kfile,
+                "generatorOptions",
+                Error::Generate {
+                    source: Box::new(source),
+                },
+            )
+        })?),
         None => None,
     };
-    let kfile_name = kfile.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let kfile_name = kfile
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let configured_in = origin_join(&dir.origin, &kfile_name);
     for (kind, entries, field, by) in [
-        (GeneratorKind::ConfigMap, &kust.config_map_generator, "configMapGenerator", "ConfigMapGenerator"),
-        (GeneratorKind::Secret, &kust.secret_generator, "secretGenerator", "SecretGenerator"),
+        (
+            GeneratorKind::ConfigMap,
+            &kust.config_map_generator,
+            "configMapGenerator",
+            "ConfigMapGenerator",
+        ),
+        (
+            GeneratorKind::Secret,
+            &kust.secret_generator,
+            "secretGenerator",
+            "SecretGenerator",
+        ),
     ] {
         for e in entries {
-            let args = GeneratorArgs::from_value(kind, e)
-                .map_err(|source| wrap(kfile, field, Error::Generate { source }))?;
-            run_one(b, dir, kfile, ra, &args, global.as_ref(), field, &configured_in, by, None)?;
+            let args = GeneratorArgs::from_value(kind, e).map_err(|source| {
+                wrap(
+                    kfile,
+                    field,
+                    Error::Generate {
+                        source: Box::new(source),
+                    },
+                )
+            })?;
+            run_one(
+                b,
+                dir,
+                kfile,
+                ra,
+                &args,
+                global.as_ref(),
+                field,
+                &configured_in,
+                by,
+                None,
+            )?;
         }
     }
     if !kust.generators.is_empty() {
@@ -164,15 +200,17 @@ pub(crate) fn run_generators(
             let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
             let kind_s = obj.get("kind").and_then(Value::as_str).unwrap_or("");
             let (kind, by) = match (api, kind_s) {
-                ("builtin", "ConfigMapGenerator") => (GeneratorKind::ConfigMap, "ConfigMapGenerator"),
+                ("builtin", "ConfigMapGenerator") => {
+                    (GeneratorKind::ConfigMap, "ConfigMapGenerator")
+                }
                 ("builtin", "SecretGenerator") => (GeneratorKind::Secret, "SecretGenerator"),
                 _ => {
                     return Err(crate::build::Error::Plugin {
                         file: kfile.to_path_buf(),
-                        source: crate::plugins::Error::Unsupported {
+                        source: Box::new(crate::plugins::Error::Unsupported {
                             kind: kind_s.to_string(),
                             api_version: api.to_string(),
-                        },
+                        }),
                     });
                 }
             };
@@ -184,27 +222,55 @@ pub(crate) fn run_generators(
                 .map(str::to_string);
             let mut entry = serde_json::Map::new();
             if let Some(m) = obj.as_object() {
-                for k in ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"] {
+                for k in [
+                    "name",
+                    "namespace",
+                    "behavior",
+                    "literals",
+                    "files",
+                    "envs",
+                    "env",
+                    "options",
+                    "type",
+                ] {
                     if let Some(v) = m.get(k) {
                         entry.insert(k.to_string(), v.clone());
                     }
                 }
                 for k in ["name", "namespace"] {
-                    if !entry.contains_key(k) {
-                        if let Some(v) = m.get("metadata").and_then(|md| md.get(k)) {
-                            entry.insert(k.to_string(), v.clone());
-                        }
+                    if !entry.contains_key(k)
+                        && let Some(v) = m.get("metadata").and_then(|md| md.get(k))
+                    {
+                        entry.insert(k.to_string(), v.clone());
                     }
                 }
             }
             let entry = Value::Object(entry);
-            let args = GeneratorArgs::from_value(kind, &entry)
-                .map_err(|source| wrap(kfile, "generators", Error::Generate { source }))?;
+            let args = GeneratorArgs::from_value(kind, &entry).map_err(|source| {
+                wrap(
+                    kfile,
+                    "generators",
+                    Error::Generate {
+                        source: Box::new(source),
+                    },
+                )
+            })?;
             let origin_in = match &c.origin {
                 Some(o) if !o.path.is_empty() => o.path.clone(),
                 _ => configured_in.clone(),
             };
-            run_one(b, dir, kfile, ra, &args, global.as_ref(), "generators", &origin_in, by, plugin_name)?;
+            run_one(
+                b,
+                dir,
+                kfile,
+                ra,
+                &args,
+                global.as_ref(),
+                "generators",
+                &origin_in,
+                by,
+                plugin_name,
+            )?;
         }
     }
     Ok(())
@@ -230,10 +296,18 @@ fn run_one(
 ) -> Result<(), crate::build::Error> {
     let (fs, opts) = (b.fs, b.opts);
     let mut read = |path: &str| -> Result<Vec<u8>, generate::ReadError> {
-        crate::load::read_bytes(fs, opts, dir, kfile, path).map_err(|e| Box::new(e) as generate::ReadError)
+        crate::load::read_bytes(fs, opts, dir, kfile, path)
+            .map_err(|e| Box::new(e) as generate::ReadError)
     };
-    let generated = generate::generate(args, global, &mut read)
-        .map_err(|source| wrap(kfile, field, Error::Generate { source }))?;
+    let generated = generate::generate(args, global, &mut read).map_err(|source| {
+        wrap(
+            kfile,
+            field,
+            Error::Generate {
+                source: Box::new(source),
+            },
+        )
+    })?;
     let origin = b.track_origin.then(|| crate::resource::Origin {
         path: String::new(),
         configured_in: Some(configured_in.to_string()),
@@ -263,17 +337,23 @@ fn absorb(
         .collect();
     match matches.as_slice() {
         [] => {
-            generate::check_new(&generated).map_err(|source| Error::Generate { source })?;
+            generate::check_new(&generated).map_err(|source| Error::Generate {
+                source: Box::new(source),
+            })?;
             let mut r = Resource::new(generated.object);
             r.needs_hash = generated.needs_hash;
             r.origin = origin;
-            ra.resources.append(r).map_err(|id| Error::Duplicate { id })?;
+            ra.resources
+                .append(r)
+                .map_err(|id| Error::Duplicate { id: id.to_string() })?;
         }
         [i] => {
             let behavior = generated.behavior;
             let existing = &mut list[*i];
             let merged = generate::merge_into(existing.object(), existing.needs_hash, generated)
-                .map_err(|source| Error::Generate { source })?;
+                .map_err(|source| Error::Generate {
+                    source: Box::new(source),
+                })?;
             *existing.object_mut() = merged.object;
             existing.needs_hash = merged.needs_hash;
             if behavior != Behavior::Merge || existing.origin.is_none() {
@@ -282,7 +362,7 @@ fn absorb(
         }
         many => {
             return Err(Error::MultipleMatches {
-                id: want,
+                id: want.to_string(),
                 count: many.len(),
             });
         }
@@ -324,10 +404,12 @@ fn entry_text(
             problem: "patch and path can't be set at the same time",
         }),
         (false, true) => {
-            let (text, shown) = crate::load::read_file(b.fs, b.opts, dir, kfile, &e.path)
-                .map_err(|source| Error::Load {
-                    path: e.path.clone(),
-                    source,
+            let (text, shown) =
+                crate::load::read_file(b.fs, b.opts, dir, kfile, &e.path).map_err(|source| {
+                    Error::Load {
+                        path: e.path.clone(),
+                        source: Box::new(source),
+                    }
                 })?;
             Ok((text, shown.display().to_string()))
         }
@@ -349,9 +431,12 @@ impl CandidateData {
         let cur = r.cur_id();
         let org = r.org_id();
         CandidateData {
-            org_ns: ResId { gvk: cur.gvk.clone(), ..org.clone() }
-                .effective_namespace()
-                .to_string(),
+            org_ns: ResId {
+                gvk: cur.gvk.clone(),
+                ..org.clone()
+            }
+            .effective_namespace()
+            .to_string(),
             cur_ns: cur.effective_namespace().to_string(),
             org_name: org.name,
             cur_name: cur.name,
@@ -440,7 +525,10 @@ fn apply_smp(
             r.store_previous_id();
         }
         let outcome = smp::apply(r.object_mut(), doc, opts);
-        match outcome.map_err(|source| Error::Merge { id: r.cur_id(), source })? {
+        match outcome.map_err(|source| Error::Merge {
+            id: r.cur_id().to_string(),
+            source: Box::new(source),
+        })? {
             smp::Outcome::Patched => {}
             smp::Outcome::Deleted => deleted.push(i),
         }
@@ -462,7 +550,11 @@ fn drop_deleted(list: &mut Vec<Resource>, mut deleted: Vec<usize>) {
 }
 
 /// Applies strategic-merge documents without a target: each names its resource.
-fn apply_smp_by_id(list: &mut Vec<Resource>, docs: &[Value], opts: smp::Options) -> Result<(), Error> {
+fn apply_smp_by_id(
+    list: &mut Vec<Resource>,
+    docs: &[Value],
+    opts: smp::Options,
+) -> Result<(), Error> {
     for doc in docs {
         let targets = by_patch_id(list, doc);
         if targets.len() != 1 {
@@ -490,22 +582,50 @@ pub(crate) fn strategic_merge(
     for entry in &kust.patches_strategic_merge {
         let single_line = !entry.trim().contains('\n');
         let is_file = single_line
-            && b.fs.kind(&crate::fs::clean(&dir.abs.join(entry.trim()))).is_some();
+            && b.fs
+                .kind(&crate::fs::clean(&dir.abs.join(entry.trim())))
+                .is_some();
         let (text, label) = if is_file {
             let (t, shown) = crate::load::read_file(b.fs, b.opts, dir, kfile, entry.trim())
-                .map_err(|source| wrap(kfile, FIELD, Error::Load { path: entry.clone(), source }))?;
+                .map_err(|source| {
+                    wrap(
+                        kfile,
+                        FIELD,
+                        Error::Load {
+                            path: entry.clone(),
+                            source: Box::new(source),
+                        },
+                    )
+                })?;
             (t, shown.display().to_string())
         } else if single_line {
             // Neither an existing file nor YAML content: report the missing file.
             let source = crate::load::read_file(b.fs, b.opts, dir, kfile, entry.trim())
                 .err()
-                .unwrap_or(crate::load::Error::NoKustomization { dir: PathBuf::from(entry) });
-            return Err(wrap(kfile, FIELD, Error::Load { path: entry.clone(), source }));
+                .unwrap_or(crate::load::Error::NoKustomization {
+                    dir: PathBuf::from(entry),
+                });
+            return Err(wrap(
+                kfile,
+                FIELD,
+                Error::Load {
+                    path: entry.clone(),
+                    source: Box::new(source),
+                },
+            ));
         } else {
             (entry.clone(), inline_label(entry))
         };
-        let docs = patch::parse_strategic(&text)
-            .map_err(|source| wrap(kfile, FIELD, Error::Parse { entry: label, source }))?;
+        let docs = patch::parse_strategic(&text).map_err(|source| {
+            wrap(
+                kfile,
+                FIELD,
+                Error::Parse {
+                    entry: label,
+                    source: Box::new(source),
+                },
+            )
+        })?;
         apply_smp_by_id(ra.resources.resources_mut(), &docs, smp::Options::default())
             .map_err(|e| wrap(kfile, FIELD, e))?;
     }
@@ -522,14 +642,32 @@ pub(crate) fn patches(
 ) -> Result<(), crate::build::Error> {
     const FIELD: &str = "patches";
     for (index, e) in kust.patches.iter().enumerate() {
-        let (text, label) = entry_text(b, dir, kfile, index, e).map_err(|e| wrap(kfile, FIELD, e))?;
-        let parsed = patch::parse_patch(&text)
-            .map_err(|source| wrap(kfile, FIELD, Error::Parse { entry: label.clone(), source }))?;
+        let (text, label) =
+            entry_text(b, dir, kfile, index, e).map_err(|e| wrap(kfile, FIELD, e))?;
+        let parsed = patch::parse_patch(&text).map_err(|source| {
+            wrap(
+                kfile,
+                FIELD,
+                Error::Parse {
+                    entry: label.clone(),
+                    source: Box::new(source),
+                },
+            )
+        })?;
         let selector = match &e.target {
             Some(t) => Some(
                 SelectorSpec::from_value(t)
                     .and_then(|s| Selector::new(&s))
-                    .map_err(|source| wrap(kfile, FIELD, Error::Target { index, source }))?,
+                    .map_err(|source| {
+                        wrap(
+                            kfile,
+                            FIELD,
+                            Error::Target {
+                                index,
+                                source: Box::new(source),
+                            },
+                        )
+                    })?,
             ),
             None => None,
         };
@@ -553,7 +691,8 @@ pub(crate) fn patches(
                 let targets = select(list, &sel);
                 let mut deleted = Vec::new();
                 for doc in &docs {
-                    apply_smp(list, &targets, doc, opts, &mut deleted).map_err(|e| wrap(kfile, FIELD, e))?;
+                    apply_smp(list, &targets, doc, opts, &mut deleted)
+                        .map_err(|e| wrap(kfile, FIELD, e))?;
                 }
                 drop_deleted(list, deleted);
             }
@@ -584,7 +723,10 @@ fn apply_json(list: &mut [Resource], sel: &Selector, ops: &Json6902) -> Result<(
         // kustomize records the id first: a JSON patch may rename.
         r.store_previous_id();
         let result = ops.apply(r.object_mut());
-        result.map_err(|source| Error::Json6902 { id: r.cur_id(), source })?;
+        result.map_err(|source| Error::Json6902 {
+            id: r.cur_id().to_string(),
+            source: Box::new(source),
+        })?;
     }
     Ok(())
 }
@@ -609,12 +751,30 @@ pub(crate) fn json6902(
                 },
             ));
         };
-        let (text, label) = entry_text(b, dir, kfile, index, e).map_err(|e| wrap(kfile, FIELD, e))?;
-        let ops = Json6902::parse(&text)
-            .map_err(|source| wrap(kfile, FIELD, Error::ParseJson6902 { entry: label, source }))?;
+        let (text, label) =
+            entry_text(b, dir, kfile, index, e).map_err(|e| wrap(kfile, FIELD, e))?;
+        let ops = Json6902::parse(&text).map_err(|source| {
+            wrap(
+                kfile,
+                FIELD,
+                Error::ParseJson6902 {
+                    entry: label,
+                    source: Box::new(source),
+                },
+            )
+        })?;
         let sel = SelectorSpec::from_value(target)
             .and_then(|s| Selector::new(&s))
-            .map_err(|source| wrap(kfile, FIELD, Error::Target { index, source }))?;
+            .map_err(|source| {
+                wrap(
+                    kfile,
+                    FIELD,
+                    Error::Target {
+                        index,
+                        source: Box::new(source),
+                    },
+                )
+            })?;
         apply_json(ra.resources.resources_mut(), &sel, &ops).map_err(|e| wrap(kfile, FIELD, e))?;
     }
     Ok(())

@@ -126,8 +126,16 @@ fn specs(raw: &Option<Vec<RawFieldSpec>>) -> Vec<FieldSpec> {
 
 /// Parses one plugin configuration object.
 pub fn parse(obj: &Value) -> Result<Transformer, Error> {
-    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-    let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
+    let kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let api_version = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if api_version != "builtin" {
         return Err(Error::Unsupported { kind, api_version });
     }
@@ -142,11 +150,13 @@ pub fn parse(obj: &Value) -> Result<Transformer, Error> {
     })?;
     let fs = specs(&raw.field_specs);
     Ok(match kind.as_str() {
-        "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => Transformer::PrefixSuffix {
-            prefix: raw.prefix,
-            suffix: raw.suffix,
-            specs: fs,
-        },
+        "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
+            Transformer::PrefixSuffix {
+                prefix: raw.prefix,
+                suffix: raw.suffix,
+                specs: fs,
+            }
+        }
         "LabelTransformer" => Transformer::Pairs {
             pairs: raw.labels.unwrap_or_default(),
             specs: fs,
@@ -204,10 +214,14 @@ mod tests {
 
     #[test]
     fn parses_prefix_suffix_and_refuses_unknown() {
-        let t = parse(&json!({"apiVersion": "builtin", "kind": "PrefixSuffixTransformer",
-            "metadata": {"name": "x"}, "prefix": "a-", "fieldSpecs": [{"path": "metadata/name"}]}))
+        let t = parse(
+            &json!({"apiVersion": "builtin", "kind": "PrefixSuffixTransformer",
+            "metadata": {"name": "x"}, "prefix": "a-", "fieldSpecs": [{"path": "metadata/name"}]}),
+        )
         .unwrap();
-        assert!(matches!(t, Transformer::PrefixSuffix { ref prefix, ref specs, .. } if prefix == "a-" && specs.len() == 1));
+        assert!(
+            matches!(t, Transformer::PrefixSuffix { ref prefix, ref specs, .. } if prefix == "a-" && specs.len() == 1)
+        );
         assert!(parse(&json!({"apiVersion": "builtin", "kind": "SortOrderTransformer"})).is_err());
         assert!(parse(&json!({"apiVersion": "example.com/v1", "kind": "Foo"})).is_err());
     }

@@ -57,7 +57,7 @@ pub enum Error {
         /// The field path.
         path: String,
         /// The target.
-        id: ResId,
+        id: String,
     },
     /// A target selector is invalid.
     #[error("invalid target selector")]
@@ -187,7 +187,9 @@ fn lookup<'a>(v: &'a Value, segs: &[String]) -> Option<&'a Value> {
         cur = if let Some(sel) = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
             let items = cur.as_array()?;
             match sel.split_once('=') {
-                Some((k, val)) => items.iter().find(|i| i.get(k).map(text).as_deref() == Some(val))?,
+                Some((k, val)) => items
+                    .iter()
+                    .find(|i| i.get(k).map(text).as_deref() == Some(val))?,
                 None => items.get(sel.parse::<usize>().ok()?)?,
             }
         } else {
@@ -259,7 +261,9 @@ fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mut Va
                 }
                 let fresh = match rest.first() {
                     None => Value::Null,
-                    Some(n) if n.starts_with('[') || n.parse::<usize>().is_ok() => Value::Array(Vec::new()),
+                    Some(n) if n.starts_with('[') || n.parse::<usize>().is_ok() => {
+                        Value::Array(Vec::new())
+                    }
                     Some(_) => Value::Object(Map::new()),
                 };
                 m.insert(s.clone(), fresh);
@@ -300,7 +304,10 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
             return Err(Error::DelimiterOnNonScalar);
         }
         let cur = text(target);
-        let mut parts: Vec<String> = cur.split(o.delimiter.as_str()).map(str::to_string).collect();
+        let mut parts: Vec<String> = cur
+            .split(o.delimiter.as_str())
+            .map(str::to_string)
+            .collect();
         let v = text(&value);
         if o.index < 0 {
             parts.insert(0, v);
@@ -319,7 +326,11 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
             let t = text(&value);
             *target = match resolve_plain(&t) {
                 n @ Value::Number(_) => n,
-                _ => t.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::String(t), Value::Number),
+                _ => t
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::String(t), Value::Number),
             };
         }
         Value::Bool(_) => {
@@ -388,7 +399,11 @@ impl Sel {
     }
 
     fn selects_meta(&self, obj: &Value) -> bool {
-        let md = |k: &str| obj.get("metadata").and_then(|m| m.get(k)).and_then(Value::as_object);
+        let md = |k: &str| {
+            obj.get("metadata")
+                .and_then(|m| m.get(k))
+                .and_then(Value::as_object)
+        };
         self.labels.matches(md("labels")) && self.annotations.matches(md("annotations"))
     }
 }
@@ -407,7 +422,10 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
             version: src.version.clone(),
             kind: src.kind.clone(),
         };
-        let sel_text = format!("{}.{}.{}/{}.{}", src.kind, src.version, src.group, src.name, src.namespace);
+        let sel_text = format!(
+            "{}.{}.{}/{}.{}",
+            src.kind, src.version, src.group, src.name, src.namespace
+        );
         let want_id = ResId {
             gvk: want.clone(),
             name: src.name.clone(),
@@ -430,7 +448,11 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
         let Some(si) = found else {
             return Err(Error::NoSource { selector: sel_text });
         };
-        let path = if src.field_path.is_empty() { "metadata.name" } else { &src.field_path };
+        let path = if src.field_path.is_empty() {
+            "metadata.name"
+        } else {
+            &src.field_path
+        };
         let mut value = lookup(resources[si].object(), &split(path))
             .filter(|v| !v.is_null())
             .cloned()
@@ -445,14 +467,21 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
             let t = text(&value);
             let parts: Vec<&str> = t.split(o.delimiter.as_str()).collect();
             if o.index < 0 || o.index as usize >= parts.len() {
-                return Err(Error::IndexOutOfBounds { index: o.index, value: t });
+                return Err(Error::IndexOutOfBounds {
+                    index: o.index,
+                    value: t,
+                });
             }
             value = Value::String(parts[o.index as usize].to_string());
         }
         for t in &rep.targets {
             let Some(sel) = &t.select else { continue };
             let sel = Sel::new(sel)?;
-            let rejects = t.reject.iter().map(Sel::new).collect::<Result<Vec<_>, _>>()?;
+            let rejects = t
+                .reject
+                .iter()
+                .map(Sel::new)
+                .collect::<Result<Vec<_>, _>>()?;
             let paths: Vec<String> = if t.field_paths.is_empty() {
                 vec!["metadata.name".to_string()]
             } else {
@@ -485,7 +514,7 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                     if hits == 0 {
                         return Err(Error::NoTargetField {
                             path: p.clone(),
-                            id: r.cur_id(),
+                            id: r.cur_id().to_string(),
                         });
                     }
                 }
@@ -508,11 +537,19 @@ mod tests {
 
     #[test]
     fn delimiter_prefix_suffix_replace() {
-        let o = FieldOptions { delimiter: ".".into(), index: 99, ..Default::default() };
+        let o = FieldOptions {
+            delimiter: ".".into(),
+            index: 99,
+            ..Default::default()
+        };
         let mut t = json!("svc.ns");
         set_field(&mut t, &json!("local"), Some(&o)).unwrap();
         assert_eq!(t, json!("svc.ns.local"));
-        let o = FieldOptions { delimiter: ".".into(), index: -1, ..Default::default() };
+        let o = FieldOptions {
+            delimiter: ".".into(),
+            index: -1,
+            ..Default::default()
+        };
         set_field(&mut t, &json!("x"), Some(&o)).unwrap();
         assert_eq!(t, json!("x.svc.ns.local"));
     }

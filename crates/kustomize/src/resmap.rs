@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::resource::{Resource, ResId};
+use crate::resource::{ResId, Resource};
 
 /// The key two resources collide on: GVK, name, effective namespace.
 type IdKey = (String, String, String, String, String);
@@ -100,7 +100,9 @@ mod tests {
     fn duplicate_ids_are_refused() {
         let mut m = ResMap::new();
         let cm = |ns: &str| {
-            Resource::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": ns}}))
+            Resource::new(
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": ns}}),
+            )
         };
         m.append(cm("")).unwrap();
         assert!(m.append(cm("default")).is_err());

@@ -52,9 +52,21 @@ impl Gvk {
     /// kustomize's legacy string form `group_version_kind` with `~G`/`~V`/`~K`
     /// for empty parts.
     pub(crate) fn legacy_sort_string(&self) -> String {
-        let g = if self.group.is_empty() { "~G" } else { &self.group };
-        let v = if self.version.is_empty() { "~V" } else { &self.version };
-        let k = if self.kind.is_empty() { "~K" } else { &self.kind };
+        let g = if self.group.is_empty() {
+            "~G"
+        } else {
+            &self.group
+        };
+        let v = if self.version.is_empty() {
+            "~V"
+        } else {
+            &self.version
+        };
+        let k = if self.kind.is_empty() {
+            "~K"
+        } else {
+            &self.kind
+        };
         format!("{g}_{v}_{k}")
     }
 }
@@ -91,9 +103,21 @@ impl ResId {
 
 impl std::fmt::Display for ResId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let g = if self.gvk.group.is_empty() { "[noGrp]" } else { &self.gvk.group };
-        let ns = if self.namespace.is_empty() { "[noNs]" } else { &self.namespace };
-        write!(f, "{}.{}.{}/{}.{}", self.gvk.kind, self.gvk.version, g, self.name, ns)
+        let g = if self.gvk.group.is_empty() {
+            "[noGrp]"
+        } else {
+            &self.gvk.group
+        };
+        let ns = if self.namespace.is_empty() {
+            "[noNs]"
+        } else {
+            &self.namespace
+        };
+        write!(
+            f,
+            "{}.{}.{}/{}.{}",
+            self.gvk.kind, self.gvk.version, g, self.name, ns
+        )
     }
 }
 
@@ -141,8 +165,6 @@ pub struct Resource {
     pub(crate) origin: Option<Origin>,
     /// Generated object whose name still needs the content hash.
     pub(crate) needs_hash: bool,
-    /// Generator behavior (`create`, `merge`, `replace`) for generated objects.
-    pub(crate) behavior: Option<String>,
     /// Names of the vars whose `objref` is this resource.
     pub(crate) ref_vars: Vec<String>,
 }
@@ -157,7 +179,6 @@ impl Resource {
             suffixes: Vec::new(),
             origin: None,
             needs_hash: false,
-            behavior: None,
             ref_vars: Vec::new(),
         }
     }
@@ -367,7 +388,9 @@ mod tests {
 
     #[test]
     fn ids_track_history() {
-        let mut r = Resource::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}));
+        let mut r = Resource::new(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+        );
         r.store_previous_id();
         r.set_name("p-a");
         assert_eq!(r.org_id().name, "a");
@@ -377,7 +400,11 @@ mod tests {
 
     #[test]
     fn namespace_default_equals_empty() {
-        let a = ResId { gvk: Gvk::from_api_version("v1", "ConfigMap"), name: "x".into(), namespace: "".into() };
+        let a = ResId {
+            gvk: Gvk::from_api_version("v1", "ConfigMap"),
+            name: "x".into(),
+            namespace: "".into(),
+        };
         let mut b = a.clone();
         b.namespace = "default".into();
         assert!(a.ns_equals(&b));

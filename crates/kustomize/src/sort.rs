@@ -30,7 +30,10 @@ pub const DEFAULT_ORDER_FIRST: &[&str] = &[
 ];
 
 /// Kinds placed last, in this order.
-pub const DEFAULT_ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+pub const DEFAULT_ORDER_LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
 
 /// Sorts per the top kustomization's `sortOptions` (legacy when absent).
 /// Returns the message kustomize gives for invalid options.
@@ -78,7 +81,11 @@ fn legacy(list: &mut Vec<Resource>, first: &[String], last: &[String]) {
         .map(|r| {
             let id = r.cur_id();
             let rk = rank.get(id.gvk.kind.as_str()).copied().unwrap_or(0);
-            let ns = if id.namespace.is_empty() { "~X" } else { &id.namespace };
+            let ns = if id.namespace.is_empty() {
+                "~X"
+            } else {
+                &id.namespace
+            };
             let nm = if id.name.is_empty() { "~N" } else { &id.name };
             ((rk, id.gvk.legacy_sort_string(), format!("{ns}|{nm}")), r)
         })
@@ -113,10 +120,16 @@ mod tests {
     #[test]
     fn fifo_keeps_order_and_bad_options_fail() {
         let mut l = vec![r("Deployment", "b"), r("Namespace", "n")];
-        let fifo = SortOptions { order: "fifo".into(), legacy_sort_options: None };
+        let fifo = SortOptions {
+            order: "fifo".into(),
+            legacy_sort_options: None,
+        };
         apply(&mut l, Some(&fifo)).unwrap();
         assert_eq!(l[0].name(), "b");
-        let bad = SortOptions { order: "nope".into(), legacy_sort_options: None };
+        let bad = SortOptions {
+            order: "nope".into(),
+            legacy_sort_options: None,
+        };
         assert!(apply(&mut l, Some(&bad)).is_err());
     }
 }

@@ -18,10 +18,12 @@ pub enum Error {
     #[error("namespace transformation produces ID conflict: {id}")]
     NamespaceConflict {
         /// The id now held twice.
-        id: ResId,
+        id: String,
     },
     /// A `replicas` entry names no resource of a kind it can scale.
-    #[error("replicas: resource with name {name} does not match a config with the following GVK {gvks}")]
+    #[error(
+        "replicas: resource with name {name} does not match a config with the following GVK {gvks}"
+    )]
     ReplicasNoMatch {
         /// The `replicas[].name`.
         name: String,
@@ -32,7 +34,7 @@ pub enum Error {
     #[error("{id}: field '{path}' is not a {expected}")]
     WrongType {
         /// The resource.
-        id: ResId,
+        id: String,
         /// The field path.
         path: String,
         /// What was expected.
@@ -56,14 +58,17 @@ pub fn namespace(resources: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> R
             r.set_namespace(ns);
         }
         let is_binding = matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
-        if is_binding {
-            if let Some(subjects) = r.object_mut().get_mut("subjects").and_then(Value::as_array_mut) {
-                for s in subjects {
-                    if let Some(m) = s.as_object_mut() {
-                        if m.get("name").and_then(Value::as_str) == Some("default") {
-                            m.insert("namespace".into(), Value::String(ns.to_string()));
-                        }
-                    }
+        if is_binding
+            && let Some(subjects) = r
+                .object_mut()
+                .get_mut("subjects")
+                .and_then(Value::as_array_mut)
+        {
+            for s in subjects {
+                if let Some(m) = s.as_object_mut()
+                    && m.get("name").and_then(Value::as_str) == Some("default")
+                {
+                    m.insert("namespace".into(), Value::String(ns.to_string()));
                 }
             }
         }
@@ -111,7 +116,12 @@ pub fn prefix_suffix(resources: &mut [Resource], prefix: &str, suffix: &str, spe
 }
 
 /// Adds prefix and suffix in one pass (the legacy `PrefixSuffixTransformer`).
-pub fn prefix_suffix_with(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldSpec]) {
+pub fn prefix_suffix_with(
+    resources: &mut [Resource],
+    prefix: &str,
+    suffix: &str,
+    specs: &[FieldSpec],
+) {
     affix(resources, prefix, suffix, specs);
 }
 
@@ -139,19 +149,29 @@ fn affix(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldS
             if prefix.is_empty() && suffix.is_empty() {
                 continue;
             }
-            let _ = visit::<()>(r.object_mut(), &fs.path, fs.create, CreateKind::Scalar, &mut |v| {
-                if let Value::String(s) = v {
-                    *s = format!("{prefix}{s}{suffix}");
-                }
-                Ok(())
-            });
+            let _ = visit::<()>(
+                r.object_mut(),
+                &fs.path,
+                fs.create,
+                CreateKind::Scalar,
+                &mut |v| {
+                    if let Value::String(s) = v {
+                        *s = format!("{prefix}{s}{suffix}");
+                    }
+                    Ok(())
+                },
+            );
         }
     }
 }
 
 /// Adds key/value pairs to the maps the field specs name (labels or
 /// annotations).
-pub fn add_pairs(resources: &mut [Resource], pairs: &BTreeMap<String, String>, specs: &[FieldSpec]) -> Result<(), Error> {
+pub fn add_pairs(
+    resources: &mut [Resource],
+    pairs: &BTreeMap<String, String>,
+    specs: &[FieldSpec],
+) -> Result<(), Error> {
     if pairs.is_empty() {
         return Ok(());
     }
@@ -162,23 +182,29 @@ pub fn add_pairs(resources: &mut [Resource], pairs: &BTreeMap<String, String>, s
                 continue;
             }
             let mut bad = false;
-            let _ = visit::<()>(r.object_mut(), &fs.path, fs.create, CreateKind::Map, &mut |v| {
-                if v.is_null() {
-                    *v = Value::Object(Map::new());
-                }
-                match v.as_object_mut() {
-                    Some(m) => {
-                        for (k, val) in pairs {
-                            m.insert(k.clone(), Value::String(val.clone()));
-                        }
+            let _ = visit::<()>(
+                r.object_mut(),
+                &fs.path,
+                fs.create,
+                CreateKind::Map,
+                &mut |v| {
+                    if v.is_null() {
+                        *v = Value::Object(Map::new());
                     }
-                    None => bad = true,
-                }
-                Ok(())
-            });
+                    match v.as_object_mut() {
+                        Some(m) => {
+                            for (k, val) in pairs {
+                                m.insert(k.clone(), Value::String(val.clone()));
+                            }
+                        }
+                        None => bad = true,
+                    }
+                    Ok(())
+                },
+            );
             if bad {
                 return Err(Error::WrongType {
-                    id: r.cur_id(),
+                    id: r.cur_id().to_string(),
                     path: fs.path_str.clone(),
                     expected: "map",
                 });
@@ -190,7 +216,11 @@ pub fn add_pairs(resources: &mut [Resource], pairs: &BTreeMap<String, String>, s
 
 /// Sets replica counts (`replicas:` entries). Resources are indexed by
 /// every name they have had, so each entry costs only its matches.
-pub fn replicas(resources: &mut [Resource], entries: &[Replica], specs: &[FieldSpec]) -> Result<(), Error> {
+pub fn replicas(
+    resources: &mut [Resource],
+    entries: &[Replica],
+    specs: &[FieldSpec],
+) -> Result<(), Error> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -220,10 +250,16 @@ pub fn replicas(resources: &mut [Resource], entries: &[Replica], specs: &[FieldS
                     continue;
                 }
                 let count = rep.count;
-                let _ = visit::<()>(r.object_mut(), &fs.path, fs.create, CreateKind::Scalar, &mut |v| {
-                    *v = Value::from(count);
-                    Ok(())
-                });
+                let _ = visit::<()>(
+                    r.object_mut(),
+                    &fs.path,
+                    fs.create,
+                    CreateKind::Scalar,
+                    &mut |v| {
+                        *v = Value::from(count);
+                        Ok(())
+                    },
+                );
             }
         }
         if !found {
@@ -238,8 +274,16 @@ pub fn replicas(resources: &mut [Resource], entries: &[Replica], specs: &[FieldS
 }
 
 fn gvk_string(g: &Gvk) -> String {
-    let grp = if g.group.is_empty() { "[noGrp]" } else { &g.group };
-    let ver = if g.version.is_empty() { "[noVer]" } else { &g.version };
+    let grp = if g.group.is_empty() {
+        "[noGrp]"
+    } else {
+        &g.group
+    };
+    let ver = if g.version.is_empty() {
+        "[noVer]"
+    } else {
+        &g.version
+    };
     format!("{grp}/{ver}, Kind={}", g.kind)
 }
 
@@ -257,7 +301,11 @@ pub fn split_image(image: &str) -> (String, String, String) {
         (None, None) => (image.to_string(), String::new(), String::new()),
         (Some(a), c) if c.is_none_or(|c| a < c) => {
             let a = a + slash;
-            (image[..a].to_string(), String::new(), image[a + 1..].to_string())
+            (
+                image[..a].to_string(),
+                String::new(),
+                image[a + 1..].to_string(),
+            )
         }
         (Some(a), Some(c)) => {
             let (a, c) = (a + slash, c + slash);
@@ -269,7 +317,11 @@ pub fn split_image(image: &str) -> (String, String, String) {
         }
         (None, Some(c)) => {
             let c = c + slash;
-            (image[..c].to_string(), image[c + 1..].to_string(), String::new())
+            (
+                image[..c].to_string(),
+                image[c + 1..].to_string(),
+                String::new(),
+            )
         }
         (Some(_), None) => (image.to_string(), String::new(), String::new()),
     }
@@ -323,13 +375,12 @@ impl ImageRule {
     }
 
     fn update(&self, v: &mut Value) {
-        if let Value::String(s) = v {
-            if let Some(new) = self.apply(s) {
-                *s = new;
-            }
+        if let Value::String(s) = v
+            && let Some(new) = self.apply(s)
+        {
+            *s = new;
         }
     }
-
 }
 
 /// Whether a spec is one of the four default image specs, whose nodes the
@@ -362,12 +413,23 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
         "spec/template/spec/initContainers[]/image",
     ]
     .iter()
-    .map(|p| specs.iter().any(|s| is_default_image_spec(s) && s.path_str == *p))
+    .map(|p| {
+        specs
+            .iter()
+            .any(|s| is_default_image_spec(s) && s.path_str == *p)
+    })
     .collect();
     let custom: Vec<&FieldSpec> = specs.iter().filter(|s| !is_default_image_spec(s)).collect();
     for r in resources.iter_mut() {
         let is_crd = r.kind() == "CustomResourceDefinition";
-        legacy_walk(r.object_mut(), &rules, &defaults_present, !is_crd, 0, &mut Vec::new());
+        legacy_walk(
+            r.object_mut(),
+            &rules,
+            &defaults_present,
+            !is_crd,
+            0,
+            &mut Vec::new(),
+        );
         if is_crd || custom.is_empty() {
             continue;
         }
@@ -377,10 +439,16 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
                 if !fs.applies_to(&gvk) {
                     continue;
                 }
-                let _ = visit::<()>(r.object_mut(), &fs.path, false, CreateKind::Scalar, &mut |v| {
-                    rule.update(v);
-                    Ok(())
-                });
+                let _ = visit::<()>(
+                    r.object_mut(),
+                    &fs.path,
+                    false,
+                    CreateKind::Scalar,
+                    &mut |v| {
+                        rule.update(v);
+                        Ok(())
+                    },
+                );
             }
         }
     }
@@ -403,24 +471,24 @@ fn legacy_walk(
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
-                if k == "containers" || k == "initContainers" {
-                    if let Value::Array(items) = child {
-                        let init = k == "initContainers";
-                        let by_spec = specs_apply
-                            && match path.as_slice() {
-                                [a] if a == "spec" => defaults[usize::from(init)],
-                                [a, b, c] if a == "spec" && b == "template" && c == "spec" => {
-                                    defaults[2 + usize::from(init)]
-                                }
-                                _ => false,
-                            };
-                        for c in items.iter_mut() {
-                            if let Some(img) = c.get_mut("image") {
-                                for rule in rules {
+                if (k == "containers" || k == "initContainers")
+                    && let Value::Array(items) = child
+                {
+                    let init = k == "initContainers";
+                    let by_spec = specs_apply
+                        && match path.as_slice() {
+                            [a] if a == "spec" => defaults[usize::from(init)],
+                            [a, b, c] if a == "spec" && b == "template" && c == "spec" => {
+                                defaults[2 + usize::from(init)]
+                            }
+                            _ => false,
+                        };
+                    for c in items.iter_mut() {
+                        if let Some(img) = c.get_mut("image") {
+                            for rule in rules {
+                                rule.update(img);
+                                if by_spec {
                                     rule.update(img);
-                                    if by_spec {
-                                        rule.update(img);
-                                    }
                                 }
                             }
                         }
@@ -458,15 +526,32 @@ mod tests {
         };
         assert_eq!(s("nginx"), ("nginx".into(), "".into(), "".into()));
         assert_eq!(s("nginx:1.2"), ("nginx".into(), "1.2".into(), "".into()));
-        assert_eq!(s("localhost:5000/app"), ("localhost:5000/app".into(), "".into(), "".into()));
-        assert_eq!(s("localhost:5000/app:v1"), ("localhost:5000/app".into(), "v1".into(), "".into()));
-        assert_eq!(s("a@sha256:abc"), ("a".into(), "".into(), "sha256:abc".into()));
-        assert_eq!(s("a:t@sha256:abc"), ("a".into(), "t".into(), "sha256:abc".into()));
+        assert_eq!(
+            s("localhost:5000/app"),
+            ("localhost:5000/app".into(), "".into(), "".into())
+        );
+        assert_eq!(
+            s("localhost:5000/app:v1"),
+            ("localhost:5000/app".into(), "v1".into(), "".into())
+        );
+        assert_eq!(
+            s("a@sha256:abc"),
+            ("a".into(), "".into(), "sha256:abc".into())
+        );
+        assert_eq!(
+            s("a:t@sha256:abc"),
+            ("a".into(), "t".into(), "sha256:abc".into())
+        );
     }
 
     #[test]
     fn image_rule_rewrites_tag_and_name() {
-        let img = Image { name: "nginx".into(), new_name: "my/nginx".into(), new_tag: "1.25".into(), ..Image::default() };
+        let img = Image {
+            name: "nginx".into(),
+            new_name: "my/nginx".into(),
+            new_tag: "1.25".into(),
+            ..Image::default()
+        };
         let r = ImageRule::new(&img);
         assert_eq!(r.apply("nginx:1.0").as_deref(), Some("my/nginx:1.25"));
         assert_eq!(r.apply("nginx").as_deref(), Some("my/nginx:1.25"));
@@ -477,9 +562,15 @@ mod tests {
     fn namespace_skips_cluster_scoped() {
         let cfg = TransformerConfig::builtin();
         let mut rs = vec![
-            Resource::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})),
-            Resource::new(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "b"}})),
-            Resource::new(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "old"}})),
+            Resource::new(
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+            ),
+            Resource::new(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "b"}}),
+            ),
+            Resource::new(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "old"}}),
+            ),
         ];
         namespace(&mut rs, "ns", &cfg.namespace).unwrap();
         assert_eq!(rs[0].namespace(), "ns");
@@ -505,9 +596,29 @@ mod tests {
     #[test]
     fn replicas_without_match_is_an_error() {
         let cfg = TransformerConfig::builtin();
-        let mut rs = vec![Resource::new(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}))];
-        replicas(&mut rs, &[Replica { name: "d".into(), count: 3 }], &cfg.replicas).unwrap();
+        let mut rs = vec![Resource::new(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}),
+        )];
+        replicas(
+            &mut rs,
+            &[Replica {
+                name: "d".into(),
+                count: 3,
+            }],
+            &cfg.replicas,
+        )
+        .unwrap();
         assert_eq!(rs[0].object()["spec"]["replicas"], 3);
-        assert!(replicas(&mut rs, &[Replica { name: "zz".into(), count: 1 }], &cfg.replicas).is_err());
+        assert!(
+            replicas(
+                &mut rs,
+                &[Replica {
+                    name: "zz".into(),
+                    count: 1
+                }],
+                &cfg.replicas
+            )
+            .is_err()
+        );
     }
 }

@@ -97,7 +97,8 @@ pub fn parse(values: &[Value]) -> Result<Vec<Var>, Error> {
     values
         .iter()
         .map(|v| {
-            let raw: RawVar = serde_json::from_value(v.clone()).map_err(|source| Error::Invalid { source })?;
+            let raw: RawVar =
+                serde_json::from_value(v.clone()).map_err(|source| Error::Invalid { source })?;
             let o = raw.objref;
             let gvk = if o.api_version.is_empty() {
                 Gvk {
@@ -128,7 +129,11 @@ pub fn parse(values: &[Value]) -> Result<Vec<Var>, Error> {
 
 /// kustomize's `MergeVars`: binds each var to the one resource its objref
 /// names (remembered on the resource) and adds it to the known vars.
-pub(crate) fn merge(known: &mut Vec<Var>, incoming: Vec<Var>, resources: &mut [Resource]) -> Result<(), Error> {
+pub(crate) fn merge(
+    known: &mut Vec<Var>,
+    incoming: Vec<Var>,
+    resources: &mut [Resource],
+) -> Result<(), Error> {
     for v in incoming {
         let t = &v.target;
         let strict = !t.namespace.is_empty() || t.gvk.is_cluster_scoped();
@@ -136,9 +141,9 @@ pub(crate) fn merge(known: &mut Vec<Var>, incoming: Vec<Var>, resources: &mut [R
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                r.all_ids().iter().any(|id| {
-                    id.gvk == t.gvk && id.name == t.name && (!strict || id.ns_equals(t))
-                })
+                r.all_ids()
+                    .iter()
+                    .any(|id| id.gvk == t.gvk && id.name == t.name && (!strict || id.ns_equals(t)))
             })
             .map(|(i, _)| i)
             .collect();
@@ -184,9 +189,9 @@ pub(crate) fn field_value<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
             rest = &stripped[end + 1..];
             let items = cur.as_array()?;
             cur = match sel.split_once('=') {
-                Some((k, v)) => items
-                    .iter()
-                    .find(|it| it.get(k).map(crate::resource::scalar_string).as_deref() == Some(v))?,
+                Some((k, v)) => items.iter().find(|it| {
+                    it.get(k).map(crate::resource::scalar_string).as_deref() == Some(v)
+                })?,
                 None => items.get(sel.parse::<usize>().ok()?)?,
             };
         }
@@ -195,7 +200,11 @@ pub(crate) fn field_value<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// kustomize's `ResolveVars`: replaces `$(NAME)` in the var-reference fields.
-pub(crate) fn resolve(known: &[Var], resources: &mut [Resource], specs: &[FieldSpec]) -> Result<(), Error> {
+pub(crate) fn resolve(
+    known: &[Var],
+    resources: &mut [Resource],
+    specs: &[FieldSpec],
+) -> Result<(), Error> {
     if known.is_empty() {
         return Ok(());
     }
@@ -203,8 +212,10 @@ pub(crate) fn resolve(known: &[Var], resources: &mut [Resource], specs: &[FieldS
     for v in known {
         let holder = resources
             .iter()
-            .find(|r| r.ref_vars.iter().any(|n| *n == v.name))
-            .ok_or_else(|| Error::NotFound { name: v.name.clone() })?;
+            .find(|r| r.ref_vars.contains(&v.name))
+            .ok_or_else(|| Error::NotFound {
+                name: v.name.clone(),
+            })?;
         let value = field_value(holder.object(), &v.field_path).ok_or_else(|| Error::NoField {
             name: v.name.clone(),
             path: v.field_path.clone(),
@@ -241,19 +252,19 @@ fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>) {
         }
         Value::Array(items) => {
             for i in items {
-                if let Value::String(s) = i {
-                    if let Some(v) = expand(s, values) {
-                        *i = v;
-                    }
+                if let Value::String(s) = i
+                    && let Some(v) = expand(s, values)
+                {
+                    *i = v;
                 }
             }
         }
         Value::Object(m) => {
             for (_, i) in m.iter_mut() {
-                if let Value::String(s) = i {
-                    if let Some(v) = expand(s, values) {
-                        *i = v;
-                    }
+                if let Value::String(s) = i
+                    && let Some(v) = expand(s, values)
+                {
+                    *i = v;
                 }
             }
         }
@@ -350,17 +361,47 @@ pub(crate) fn default_var_reference() -> Vec<FieldSpec> {
     ];
     let mut out = Vec::new();
     let owners: [(&str, &str, &str); 7] = [
-        ("CronJob", "spec/jobTemplate/spec/template/spec", "spec/jobTemplate/spec/template/volumes/nfs/server"),
-        ("DaemonSet", "spec/template/spec", "spec/template/spec/volumes/nfs/server"),
-        ("Deployment", "spec/template/spec", "spec/template/spec/volumes/nfs/server"),
-        ("Job", "spec/template/spec", "spec/template/spec/volumes/nfs/server"),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec",
+            "spec/jobTemplate/spec/template/volumes/nfs/server",
+        ),
+        (
+            "DaemonSet",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
+        (
+            "Deployment",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
+        (
+            "Job",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
         ("Pod", "spec", "spec/volumes/nfs/server"),
-        ("ReplicaSet", "spec/template/spec", "spec/template/spec/volumes/nfs/server"),
-        ("StatefulSet", "spec/template/spec", "spec/volumeClaimTemplates/spec/nfs/server"),
+        (
+            "ReplicaSet",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
+        (
+            "StatefulSet",
+            "spec/template/spec",
+            "spec/volumeClaimTemplates/spec/nfs/server",
+        ),
     ];
     for (kind, prefix, nfs) in owners {
         for p in pod {
-            out.push(FieldSpec::new("", "", kind, &format!("{prefix}/{p}"), false));
+            out.push(FieldSpec::new(
+                "",
+                "",
+                kind,
+                &format!("{prefix}/{p}"),
+                false,
+            ));
         }
         out.push(FieldSpec::new("", "", kind, nfs, false));
     }
@@ -378,7 +419,10 @@ pub(crate) fn default_var_reference() -> Vec<FieldSpec> {
         ("DaemonSet", "spec/template/metadata/annotations"),
         ("ReplicaSet", "spec/template/metadata/annotations"),
         ("Job", "spec/template/metadata/annotations"),
-        ("CronJob", "spec/jobTemplate/spec/template/metadata/annotations"),
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/metadata/annotations",
+        ),
     ] {
         out.push(FieldSpec::new("", "", kind, path, false));
     }
@@ -398,7 +442,10 @@ mod tests {
         ]);
         assert_eq!(expand("$(A)", &vals), Some(json!("x")));
         assert_eq!(expand("$(P)", &vals), Some(json!(8080)));
-        assert_eq!(expand("http://$(A):$(P)/", &vals), Some(json!("http://x:8080/")));
+        assert_eq!(
+            expand("http://$(A):$(P)/", &vals),
+            Some(json!("http://x:8080/"))
+        );
         assert_eq!(expand("$$(A)", &vals), Some(json!("$(A)")));
         assert_eq!(expand("$(B)", &vals), None);
         assert_eq!(expand("a$", &vals), None);

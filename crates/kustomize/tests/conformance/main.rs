@@ -81,7 +81,11 @@ fn conformance_corpus() {
         .filter(|p| p.join("input").is_dir())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 200, "corpus looks incomplete: {} cases", cases.len());
+    assert!(
+        cases.len() >= 200,
+        "corpus looks incomplete: {} cases",
+        cases.len()
+    );
 
     let gaps = gaps::KNOWN_GAPS;
     let mut passed = 0;
@@ -103,7 +107,9 @@ fn conformance_corpus() {
     }
     for (n, _) in gaps {
         assert!(
-            cases.iter().any(|c| c.file_name().unwrap().to_string_lossy() == *n),
+            cases
+                .iter()
+                .any(|c| c.file_name().unwrap().to_string_lossy() == *n),
             "KNOWN_GAPS lists {n}, which is not in the corpus"
         );
     }
