@@ -42,7 +42,6 @@ pub fn emit_document(doc: &Value, out: &mut String) {
         whitespace: true,
         indention: true,
         open_ended: false,
-        flow_level: 0,
         scratch: String::new(),
     };
     e.node(doc, Ctx::Root);
@@ -81,7 +80,6 @@ struct Emitter<'a> {
     whitespace: bool,
     indention: bool,
     open_ended: bool,
-    flow_level: usize,
     /// Reused buffer for formatting numbers.
     scratch: String,
 }
@@ -90,7 +88,6 @@ struct Emitter<'a> {
 #[derive(Default)]
 pub(crate) struct Analysis {
     multiline: bool,
-    flow_plain_allowed: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
     pub(crate) block_allowed: bool,
@@ -126,19 +123,19 @@ pub(crate) fn analyze(value: &str) -> Analysis {
 }
 
 /// go-yaml's scalar analysis over the characters of `value` (bytes for
-/// ASCII text, chars otherwise).
+/// ASCII text, chars otherwise). Only the block-context verdicts are kept:
+/// scalars are never written inside flow collections here (only empty
+/// collections use flow style).
 fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
-            flow_plain_allowed: false,
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: false,
         };
     }
     let mut block_indicators = false;
-    let mut flow_indicators = false;
     let mut line_breaks = false;
     let mut special_characters = false;
     let mut leading_space = false;
@@ -153,7 +150,6 @@ fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char) -> Analysis {
     let starts_with3 = |c: char| value.len() >= 3 && value[..3].iter().all(|&u| ch(u) == c);
     if starts_with3('-') || starts_with3('.') {
         block_indicators = true;
-        flow_indicators = true;
     }
     let mut preceded_by_whitespace = true;
     let n = value.len();
@@ -167,67 +163,35 @@ fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char) -> Analysis {
         let followed_by_whitespace = next.is_none() || is_blank(next);
         let last = next.is_none();
         let first = i == 0;
-        if first {
+        let indicator = if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => {
-                    flow_indicators = true;
-                    block_indicators = true;
-                }
-                '?' | ':' => {
-                    flow_indicators = true;
-                    if followed_by_whitespace {
-                        block_indicators = true;
-                    }
-                }
-                '-' if followed_by_whitespace => {
-                    flow_indicators = true;
-                    block_indicators = true;
-                }
-                _ => {}
+                | '%' | '@' | '`' => true,
+                '?' | ':' | '-' => followed_by_whitespace,
+                _ => false,
             }
         } else {
             match c {
-                ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
-                ':' => {
-                    flow_indicators = true;
-                    if followed_by_whitespace {
-                        block_indicators = true;
-                    }
-                }
-                '#' if preceded_by_whitespace => {
-                    flow_indicators = true;
-                    block_indicators = true;
-                }
-                _ => {}
+                ':' => followed_by_whitespace,
+                '#' => preceded_by_whitespace,
+                _ => false,
             }
-        }
+        };
+        block_indicators |= indicator;
         if !is_printable(c) {
             special_characters = true;
         }
         if c == ' ' {
-            if first {
-                leading_space = true;
-            }
-            if last {
-                trailing_space = true;
-            }
-            if previous_break {
-                break_space = true;
-            }
+            leading_space |= first;
+            trailing_space |= last;
+            break_space |= previous_break;
             previous_space = true;
             previous_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            if first {
-                leading_break = true;
-            }
-            if last {
-                trailing_break = true;
-            }
-            if previous_space {
-                space_break = true;
-            }
+            leading_break |= first;
+            trailing_break |= last;
+            space_break |= previous_space;
             previous_space = false;
             previous_break = true;
         } else {
@@ -239,38 +203,30 @@ fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char) -> Analysis {
 
     let mut a = Analysis {
         multiline: line_breaks,
-        flow_plain_allowed: true,
         block_plain_allowed: true,
         single_quoted_allowed: true,
         block_allowed: true,
     };
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.flow_plain_allowed = false;
+    if leading_space
+        || leading_break
+        || trailing_space
+        || trailing_break
+        || line_breaks
+        || block_indicators
+    {
         a.block_plain_allowed = false;
     }
     if trailing_space {
         a.block_allowed = false;
     }
     if break_space {
-        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
     if space_break || special_characters {
-        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
         a.block_allowed = false;
-    }
-    if line_breaks {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-    }
-    if flow_indicators {
-        a.flow_plain_allowed = false;
-    }
-    if block_indicators {
-        a.block_plain_allowed = false;
     }
     a
 }
@@ -392,9 +348,9 @@ impl Emitter<'_> {
 
     fn empty_flow(&mut self, open: &str, close: &str) {
         self.write_indicator(open, true, true, false);
+        // Only empty collections use flow style, so nothing is written at
+        // flow level > 0 and the level itself need not be tracked.
         self.increase_indent(true, false);
-        self.flow_level += 1;
-        self.flow_level -= 1;
         self.pop_indent();
         self.write_indicator(close, false, false, false);
     }
@@ -451,19 +407,17 @@ impl Emitter<'_> {
             style = Style::Double;
         }
         if style == Style::Plain {
-            if (self.flow_level > 0 && !a.flow_plain_allowed)
-                || (self.flow_level == 0 && !a.block_plain_allowed)
-            {
+            if !a.block_plain_allowed {
                 style = Style::Single;
             }
-            if value.is_empty() && (self.flow_level > 0 || simple_key) {
+            if value.is_empty() && simple_key {
                 style = Style::Single;
             }
         }
         if style == Style::Single && !a.single_quoted_allowed {
             style = Style::Double;
         }
-        if style == Style::Literal && (!a.block_allowed || self.flow_level > 0 || simple_key) {
+        if style == Style::Literal && (!a.block_allowed || simple_key) {
             style = Style::Double;
         }
 
