@@ -32,6 +32,8 @@ struct Cli {
 enum Command {
     /// Select the latest image tag with an ImagePolicy (offline or from a registry).
     Tags(cmd::tags::Args),
+    /// Render a kustomization like `kubectl kustomize` (byte-identical output).
+    Build(cmd::build::Args),
     /// Rewrite `$imagepolicy` markers in a tree, changing only the marked values.
     SetImages(cmd::set_images::Args),
     /// Git sources (GitRepository semantics): fetch a ref into a reproducible artifact.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
 
     let result = match cli.command {
         Command::Tags(args) => cmd::tags::run(args),
+        Command::Build(args) => cmd::build::run(args),
         Command::SetImages(args) => cmd::set_images::run(args),
         Command::Source(args) => cmd::source::run(args),
     };
