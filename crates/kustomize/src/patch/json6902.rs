@@ -100,6 +100,16 @@ impl Json6902 {
         };
         let mut ops = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
+            // evanphx/json-patch reads a missing `value` as `null`.
+            let mut item = item.clone();
+            if let Value::Object(o) = &mut item
+                && matches!(
+                    o.get("op").and_then(Value::as_str),
+                    Some("add" | "replace" | "test")
+                )
+            {
+                o.entry("value").or_insert(Value::Null);
+            }
             let op = serde_json::from_value::<PatchOperation>(item.clone()).map_err(|source| {
                 Error::InvalidOperation {
                     index,
@@ -128,6 +138,9 @@ impl Json6902 {
         let mut doc = target.clone();
         for (index, op) in self.ops.iter().enumerate() {
             let op = resolve_negative_indices(&doc, op);
+            if test_null_on_missing_key(&doc, &op) {
+                continue;
+            }
             json_patch::patch(&mut doc, std::slice::from_ref(&op)).map_err(|source| {
                 Error::OperationFailed {
                     index,
@@ -160,6 +173,21 @@ fn op_name(op: &PatchOperation) -> &'static str {
         PatchOperation::Copy(_) => "copy",
         PatchOperation::Test(_) => "test",
     }
+}
+
+/// evanphx/json-patch: testing for `null` passes when the key is absent
+/// from an existing parent.
+fn test_null_on_missing_key(doc: &Value, op: &PatchOperation) -> bool {
+    let PatchOperation::Test(t) = op else {
+        return false;
+    };
+    if !t.value.is_null() || doc.pointer(t.path.as_str()).is_some() {
+        return false;
+    }
+    t.path
+        .split_back()
+        .and_then(|(parent, _)| doc.pointer(parent.as_str()))
+        .is_some_and(|p| p.is_object() || p.is_array())
 }
 
 /// Rewrites negative array indices in the op's pointers to positions counted
@@ -274,6 +302,40 @@ mod tests {
             "JSON 6902 patch operation 1 (test /spec/replicas) failed"
         );
         assert_eq!(d, original);
+    }
+
+    #[test]
+    fn missing_value_is_null_and_testing_null_passes_on_absent_keys() {
+        let mut d = json!({"metadata": {"name": "a"}});
+        ops(json!([
+            {"op": "test", "path": "/metadata/labels"},
+            {"op": "add", "path": "/metadata/labels"},
+            {"op": "test", "path": "/metadata/labels", "value": null},
+        ]))
+        .apply(&mut d)
+        .unwrap();
+        assert_eq!(d, json!({"metadata": {"name": "a", "labels": null}}));
+        let mut d = json!({"metadata": {}});
+        assert!(
+            ops(json!([{"op": "test", "path": "/spec/x", "value": null}]))
+                .apply(&mut d)
+                .is_err()
+        );
+        assert!(
+            ops(json!([{"op": "test", "path": "/metadata/x", "value": 1}]))
+                .apply(&mut d)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn remove_of_dash_is_an_error() {
+        let mut d = json!({"a": [1, 2]});
+        assert!(
+            ops(json!([{"op": "remove", "path": "/a/-"}]))
+                .apply(&mut d)
+                .is_err()
+        );
     }
 
     #[test]
