@@ -36,6 +36,16 @@ impl<'b> Writer<'b> {
         Ok(())
     }
 
+    /// Fails early when `n` more bytes could not be written.
+    fn room(&mut self, n: usize) -> R {
+        if self.out.len().saturating_add(n) > self.budget.max_string() {
+            return Err(ExecErrorKind::OutputTooLarge {
+                limit: self.budget.max_string(),
+            });
+        }
+        Ok(())
+    }
+
     fn push(&mut self, c: char) -> R {
         let mut buf = [0u8; 4];
         self.push_str(c.encode_utf8(&mut buf))
@@ -56,6 +66,8 @@ struct Spec {
     zero: bool,
     width: Option<usize>,
     prec: Option<usize>,
+    /// `%+v`: field names in structs.
+    plus_v: bool,
 }
 
 impl Spec {
@@ -97,28 +109,62 @@ pub(crate) fn write_value(w: &mut Writer<'_>, v: &Value) -> R {
     print_arg(w, v, &Spec::v())
 }
 
+/// Go's `intFromArg`: a `*` width or precision taken from the arguments.
+fn int_from_arg(args: &[Value], arg_num: &mut usize) -> Option<i64> {
+    let v = args.get(*arg_num)?;
+    *arg_num += 1;
+    match v {
+        Value::Int(n) if n.unsigned_abs() <= MAX_WIDTH as u64 => Some(*n),
+        _ => None,
+    }
+}
+
+/// Go's `argNumber`: an explicit `[n]` argument index at `i`.
+/// Returns (argument number, new position, whether an index was found, whether it was valid).
+fn arg_number(b: &[u8], i: usize, arg_num: usize, nargs: usize) -> (usize, usize, bool, bool) {
+    if i >= b.len() || b[i] != b'[' {
+        return (arg_num, i, false, true);
+    }
+    let Some(close) = b[i + 1..].iter().position(|c| *c == b']') else {
+        return (arg_num, i + 1, false, false);
+    };
+    let digits = &b[i + 1..i + 1 + close];
+    let width = close + 2;
+    let n = (!digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
+        .then(|| std::str::from_utf8(digits).ok()?.parse::<usize>().ok())
+        .flatten();
+    match n {
+        Some(n) if n >= 1 && n - 1 < nargs => (n - 1, i + width, true, true),
+        Some(_) => (arg_num, i + width, true, false),
+        None => (arg_num, i + width, false, false),
+    }
+}
+
 /// `fmt.Sprintf`.
 pub(crate) fn sprintf(w: &mut Writer<'_>, format: &str, args: &[Value]) -> R {
     let b = format.as_bytes();
+    let end = b.len();
     let mut i = 0;
     let mut arg_num = 0;
-    while i < b.len() {
+    let mut reordered = false;
+    while i < end {
+        let mut good_arg_num = true;
         // Copy plain text up to the next '%'.
         let start = i;
-        while i < b.len() && b[i] != b'%' {
+        while i < end && b[i] != b'%' {
             i += 1;
         }
         if i > start {
             w.push_str(&format[start..i])?;
         }
-        if i >= b.len() {
+        if i >= end {
             break;
         }
         i += 1; // the '%'
         w.step()?;
         let mut spec = Spec::default();
         // Flags.
-        while i < b.len() {
+        while i < end {
             match b[i] {
                 b'#' => spec.sharp = true,
                 b'0' => spec.zero = !spec.minus,
@@ -132,67 +178,68 @@ pub(crate) fn sprintf(w: &mut Writer<'_>, format: &str, args: &[Value]) -> R {
             }
             i += 1;
         }
+        let (n, next, mut after_index, ok) = arg_number(b, i, arg_num, args.len());
+        reordered |= b.get(i) == Some(&b'[');
+        good_arg_num &= ok;
+        arg_num = n;
+        i = next;
         // Width.
-        let mut bad_width = false;
-        if i < b.len() && b[i] == b'*' {
+        if i < end && b[i] == b'*' {
             i += 1;
-            match args.get(arg_num) {
-                Some(Value::Int(n)) => {
-                    let n = *n;
-                    if n.unsigned_abs() > MAX_WIDTH as u64 {
-                        bad_width = true;
-                    } else {
-                        if n < 0 {
-                            spec.minus = true;
-                            spec.zero = false;
-                        }
-                        spec.width = usize::try_from(n.unsigned_abs()).ok();
+            match int_from_arg(args, &mut arg_num) {
+                Some(n) => {
+                    if n < 0 {
+                        spec.minus = true;
+                        spec.zero = false;
                     }
+                    spec.width = usize::try_from(n.unsigned_abs()).ok();
                 }
-                _ => bad_width = true,
+                None => w.push_str("%!(BADWIDTH)")?,
             }
-            arg_num += 1;
+            after_index = false;
         } else {
             let (n, next) = parse_num(b, i);
             if let Some(n) = n {
-                if n > MAX_WIDTH {
-                    bad_width = true;
-                } else {
-                    spec.width = Some(n);
+                spec.width = Some(n);
+                if after_index {
+                    good_arg_num = false;
                 }
             }
             i = next;
         }
-        if bad_width {
-            w.push_str("%!(BADWIDTH)")?;
-        }
         // Precision.
-        let mut bad_prec = false;
-        if i < b.len() && b[i] == b'.' {
+        if i + 1 < end && b[i] == b'.' {
             i += 1;
-            if i < b.len() && b[i] == b'*' {
+            if after_index {
+                good_arg_num = false;
+            }
+            let (n, next, found, ok) = arg_number(b, i, arg_num, args.len());
+            reordered |= b.get(i) == Some(&b'[');
+            good_arg_num &= ok;
+            arg_num = n;
+            i = next;
+            after_index = found;
+            if i < end && b[i] == b'*' {
                 i += 1;
-                match args.get(arg_num) {
-                    Some(Value::Int(n)) if *n >= 0 && (*n as u64) <= MAX_WIDTH as u64 => {
-                        spec.prec = usize::try_from(*n).ok();
-                    }
-                    _ => bad_prec = true,
+                match int_from_arg(args, &mut arg_num) {
+                    Some(n) if n >= 0 => spec.prec = usize::try_from(n).ok(),
+                    _ => w.push_str("%!(BADPREC)")?,
                 }
-                arg_num += 1;
+                after_index = false;
             } else {
                 let (n, next) = parse_num(b, i);
-                match n {
-                    Some(n) if n > MAX_WIDTH => bad_prec = true,
-                    Some(n) => spec.prec = Some(n),
-                    None => spec.prec = Some(0),
-                }
+                spec.prec = Some(n.unwrap_or(0));
                 i = next;
             }
         }
-        if bad_prec {
-            w.push_str("%!(BADPREC)")?;
+        if !after_index {
+            let (n, next, _, ok) = arg_number(b, i, arg_num, args.len());
+            reordered |= b.get(i) == Some(&b'[');
+            good_arg_num &= ok;
+            arg_num = n;
+            i = next;
         }
-        if i >= b.len() {
+        if i >= end {
             w.push_str("%!(NOVERB)")?;
             break;
         }
@@ -205,6 +252,12 @@ pub(crate) fn sprintf(w: &mut Writer<'_>, format: &str, args: &[Value]) -> R {
             w.push('%')?;
             continue;
         }
+        if !good_arg_num {
+            w.push_str("%!")?;
+            w.push(verb)?;
+            w.push_str("(BADINDEX)")?;
+            continue;
+        }
         match args.get(arg_num) {
             None => {
                 w.push_str("%!")?;
@@ -214,15 +267,15 @@ pub(crate) fn sprintf(w: &mut Writer<'_>, format: &str, args: &[Value]) -> R {
             Some(a) => {
                 arg_num += 1;
                 if spec.verb == 'v' && spec.plus {
-                    // %+v prints struct field names.
-                    print_value(w, a, &spec)?;
-                } else {
-                    print_arg(w, a, &spec)?;
+                    // %+v prints struct field names and no sign.
+                    spec.plus = false;
+                    spec.plus_v = true;
                 }
+                print_arg(w, a, &spec)?;
             }
         }
     }
-    if arg_num < args.len() {
+    if !reordered && arg_num < args.len() {
         w.push_str("%!(EXTRA ")?;
         for (k, a) in args[arg_num..].iter().enumerate() {
             if k > 0 {
@@ -241,13 +294,15 @@ pub(crate) fn sprintf(w: &mut Writer<'_>, format: &str, args: &[Value]) -> R {
     Ok(())
 }
 
+/// Go's `parsenum`: a run of digits; an absurdly long one swallows the rest of the format.
 fn parse_num(b: &[u8], mut i: usize) -> (Option<usize>, usize) {
     let start = i;
     let mut n: usize = 0;
     while i < b.len() && b[i].is_ascii_digit() {
-        n = n
-            .saturating_mul(10)
-            .saturating_add(usize::from(b[i] - b'0'));
+        if n > MAX_WIDTH {
+            return (None, b.len());
+        }
+        n = n * 10 + usize::from(b[i] - b'0');
         i += 1;
     }
     if i == start { (None, i) } else { (Some(n), i) }
@@ -261,6 +316,7 @@ fn pad(w: &mut Writer<'_>, s: &str, spec: &Spec) -> R {
     if n >= width {
         return w.push_str(s);
     }
+    w.room(width)?;
     let fill = if spec.zero && !spec.minus { "0" } else { " " };
     let padding = fill.repeat(width - n);
     if spec.minus {
@@ -281,6 +337,7 @@ fn pad_number(w: &mut Writer<'_>, s: &str, spec: &Spec) -> R {
         {
             let n = s.chars().count();
             if n < width {
+                w.room(width)?;
                 let (sign, digits) = match s.as_bytes().first() {
                     Some(b'+' | b'-' | b' ') => s.split_at(1),
                     _ => ("", s),
@@ -349,7 +406,7 @@ fn print_value(w: &mut Writer<'_>, v: &Value, spec: &Spec) -> R {
                 if k > 0 {
                     w.push(' ')?;
                 }
-                if spec.plus && spec.verb == 'v' {
+                if spec.plus_v {
                     w.push_str(&f.name)?;
                     w.push(':')?;
                 }
@@ -392,7 +449,7 @@ fn fmt_string(w: &mut Writer<'_>, s: &str, spec: &Spec, v: &Value) -> R {
             pad(w, &s, spec)
         }
         'q' => {
-            let q = if spec.sharp && !s.contains('`') && s.chars().all(|c| c != '\r') {
+            let q = if spec.sharp && can_backquote(s) {
                 format!("`{s}`")
             } else {
                 quote(s, spec.plus)
@@ -418,6 +475,7 @@ fn fmt_string(w: &mut Writer<'_>, s: &str, spec: &Spec, v: &Value) -> R {
 }
 
 fn fmt_int(w: &mut Writer<'_>, i: i64, spec: &Spec, v: &Value) -> R {
+    w.room(spec.prec.unwrap_or(0))?;
     let neg = i < 0;
     let mag = i.unsigned_abs();
     let digits = match spec.verb {
@@ -441,7 +499,8 @@ fn fmt_int(w: &mut Writer<'_>, i: i64, spec: &Spec, v: &Value) -> R {
             return pad(w, &quote_rune(c), spec);
         }
         'U' => {
-            return pad(w, &format!("U+{mag:04X}"), spec);
+            // Go formats the value as unsigned.
+            return pad(w, &format!("U+{:04X}", i as u64), spec);
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => return bad_verb(w, v, spec.verb),
         verb => return bad_verb(w, v, verb),
@@ -485,6 +544,7 @@ fn fmt_int(w: &mut Writer<'_>, i: i64, spec: &Spec, v: &Value) -> R {
         if let Some(width) = spec.width {
             let n = s.chars().count();
             if n < width {
+                w.room(width)?;
                 w.push_str(sign)?;
                 w.push_str(prefix)?;
                 w.push_str(&"0".repeat(width - n))?;
@@ -496,6 +556,7 @@ fn fmt_int(w: &mut Writer<'_>, i: i64, spec: &Spec, v: &Value) -> R {
 }
 
 fn fmt_float(w: &mut Writer<'_>, f: f64, spec: &Spec, v: &Value) -> R {
+    w.room(spec.prec.unwrap_or(0))?;
     let body = match spec.verb {
         'v' => format_float(f, 'g', None),
         'g' | 'G' | 'e' | 'E' | 'f' | 'F' => {
@@ -654,8 +715,19 @@ pub(crate) fn format_float(f: f64, verb: char, prec: Option<usize>) -> String {
     }
 }
 
+/// Go's `strconv.CanBackquote`.
+fn can_backquote(s: &str) -> bool {
+    s.chars().all(|c| {
+        if c.len_utf8() > 1 {
+            c != '\u{FEFF}'
+        } else {
+            !((c < ' ' && c != '\t') || c == '`' || c == '\u{7F}')
+        }
+    })
+}
+
 /// Roughly Go's `unicode.IsPrint`: graphic characters and the ASCII space.
-fn is_print(c: char) -> bool {
+pub(crate) fn is_print(c: char) -> bool {
     if c == ' ' {
         return true;
     }

@@ -6,6 +6,7 @@
 
 mod errors;
 mod flux_docs;
+mod oracle;
 mod props;
 mod sprig;
 mod syntax;
