@@ -17,8 +17,8 @@ use crate::resource::{Gvk, Resource};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A file or directory could not be read.
-    #[error("{}: cannot read", path.display())]
+    /// A file or directory could not be read (the cause names the path).
+    #[error("cannot read {}", path.display())]
     Read {
         /// The path.
         path: PathBuf,

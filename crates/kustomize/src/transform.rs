@@ -21,9 +21,7 @@ pub enum Error {
         id: String,
     },
     /// A `replicas` entry names no resource of a kind it can scale.
-    #[error(
-        "replicas: resource with name {name} does not match a config with the following GVK {gvks}"
-    )]
+    #[error("resource with name {name} does not match a config with the following GVK {gvks}")]
     ReplicasNoMatch {
         /// The `replicas[].name`.
         name: String,
