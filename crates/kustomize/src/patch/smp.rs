@@ -21,8 +21,9 @@
 //!   patch values first.
 //! - `$patch: delete` removes a map or a list element (a whole resource when
 //!   at the top); `$patch: replace` on a map replaces it; `$patch: merge` is
-//!   the default. `$patch: replace` on a merge-list *element* has no effect,
-//!   and a list element `{$patch: replace}` (or `delete`) without merge key
+//!   the default. `$patch: replace` on a merge-list *element*, or on the
+//!   whole resource, has no effect (kustomize keeps its own nodes), and a
+//!   list element `{$patch: replace}` (or `delete`) without merge key
 //!   empties the resource's list before the patch's elements are added —
 //!   both exactly as kyaml does. Any other `$patch` value is an error.
 //! - apimachinery's other directives (`$setElementOrder/…`, `$retainKeys`,
@@ -148,9 +149,15 @@ pub fn apply(resource: &mut Value, patch: &Value, options: Options) -> Result<Ou
     let name = resource.pointer("/metadata/name").cloned();
     let namespace = resource.pointer("/metadata/namespace").cloned();
 
-    let Some(mut merged) = merge(resource, &patch)? else {
+    let (merged, same_root) = merge_tree(resource, &patch)?;
+    let Some(mut merged) = merged else {
         return Ok(Outcome::Deleted);
     };
+    if !same_root {
+        // `$patch: replace` at the top: kyaml hands back the patch as a new
+        // root, and kustomize, which keeps its own root, drops it.
+        return Ok(Outcome::Patched);
+    }
     if let Value::Object(obj) = &mut merged {
         if !options.allow_kind_change {
             match kind {
@@ -185,15 +192,21 @@ pub fn apply(resource: &mut Value, patch: &Value, options: Options) -> Result<Ou
 /// This is the bare merge: unlike [`apply`] it changes `kind`, `apiVersion`
 /// and `metadata` like any other field.
 pub fn merge(target: &Value, patch: &Value) -> Result<Option<Value>, Error> {
+    merge_tree(target, patch).map(|(merged, _)| merged)
+}
+
+/// The merge, and whether its result is the target's own root (it is not
+/// after a top-level `$patch: replace`).
+fn merge_tree(target: &Value, patch: &Value) -> Result<(Option<Value>, bool), Error> {
     let mut m = Merger::default();
     let dest = m.tree.import(target);
     let origin = m.tree.import(patch);
     let result = m.walk([Some(dest), Some(origin)], None)?;
     Ok(match result {
         Some(id) if !m.tree.is_null(id) && !m.tree.is_empty_map(Some(id)) => {
-            Some(m.tree.export(id))
+            (Some(m.tree.export(id)), id == dest)
         }
-        _ => None,
+        _ => (None, true),
     })
 }
 

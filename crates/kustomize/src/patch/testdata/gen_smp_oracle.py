@@ -210,6 +210,37 @@ case("list_directive_with_other_keys_is_element_directive",
      deploy("containers: [{name: a, image: a}, {name: b, image: b}]"),
      deploy("containers: [{$patch: delete, name: a}, {$patch: replace}]"))
 
+case("null_inside_merged_element_removes_field",
+     deploy("containers: [{name: a, image: a, command: [x]}]"),
+     deploy("containers: [{name: a, image: null, command: null}]"))
+case("nested_merge_list_inside_merge_list_with_replace_marker",
+     deploy("containers:\n- name: a\n  env: [{name: A, value: a}, {name: B, value: b}]"),
+     deploy("containers:\n- name: a\n  env: [{$patch: replace}, {name: C, value: c}]"))
+case("duplicate_elements_in_patch",
+     deploy("containers: [{name: a, image: a}]"),
+     deploy("containers: [{name: a, image: one}, {name: a, args: [two]}]"))
+case("top_level_replace_keeps_identity",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  labels: {a: b}\ndata: {x: '1'}\n",
+     "$patch: replace\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: {y: '2'}\n")
+case("null_labels_removes_labels",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  labels: {a: b}\n",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  labels: null\n")
+case("deleting_the_only_element_leaves_an_empty_list",
+     deploy("containers: [{name: a}]\ninitContainers: [{name: i}]"),
+     deploy("initContainers: [{name: i, $patch: delete}]"))
+case("volume_source_replace_inside_element",
+     deploy("volumes: [{name: a, emptyDir: {medium: Memory}}]\ncontainers: [{name: c}]"),
+     deploy("volumes: [{name: a, emptyDir: {$patch: replace, sizeLimit: 1Gi}}]"))
+case("statefulset_claim_templates_are_replaced",
+     "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: app\nspec:\n  volumeClaimTemplates:\n  - metadata: {name: a}\n    spec: {accessModes: [ReadWriteOnce]}\n  template:\n    spec:\n      containers: [{name: c, image: c}]\n",
+     "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: app\nspec:\n  volumeClaimTemplates:\n  - metadata: {name: b}\n  template:\n    spec:\n      containers: [{name: c, image: d}]\n")
+case("embedded_object_with_own_type_gets_its_schema",
+     "apiVersion: example.com/v1\nkind: Wrapper\nmetadata:\n  name: app\nspec:\n  inner:\n    apiVersion: apps/v1\n    kind: Deployment\n    spec:\n      template:\n        spec:\n          containers: [{name: a, image: a}]\n",
+     "apiVersion: example.com/v1\nkind: Wrapper\nmetadata:\n  name: app\nspec:\n  inner:\n    apiVersion: apps/v1\n    kind: Deployment\n    spec:\n      template:\n        spec:\n          containers: [{name: b, image: b}]\n")
+case("pod_template_kind_merges_containers",
+     "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: app\ntemplate:\n  spec:\n    containers: [{name: a, image: a}]\n",
+     "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: app\ntemplate:\n  spec:\n    containers: [{name: b, image: b}]\n")
+
 # --- errors -------------------------------------------------------------------
 case("unknown_directive_is_an_error",
      deploy("securityContext: {runAsUser: 1}\ncontainers: [{name: a}]"),
