@@ -17,15 +17,20 @@
 //!   (container `ports`: `containerPort`+`protocol`; Service `ports`:
 //!   `port`+`protocol`) follow kyaml's quirky matching, in which a patch
 //!   element without `protocol` does not update an element that has one.
+//!   A patch element that lacks its merge key matches nothing and deletes
+//!   every resource element that has the key (kyaml's matching), so such a
+//!   patch empties the list.
 //! - Lists of scalars with a merge strategy (`finalizers`) become the union,
 //!   patch values first.
 //! - `$patch: delete` removes a map or a list element (a whole resource when
 //!   at the top); `$patch: replace` on a map replaces it; `$patch: merge` is
 //!   the default. `$patch: replace` on a merge-list *element*, or on the
-//!   whole resource, has no effect (kustomize keeps its own nodes), and a
-//!   list element `{$patch: replace}` (or `delete`) without merge key
-//!   empties the resource's list before the patch's elements are added —
-//!   both exactly as kyaml does. Any other `$patch` value is an error.
+//!   whole resource, has no effect (kustomize keeps its own nodes).
+//! - In a merge list, an element holding only `$patch` is about the list:
+//!   `{$patch: replace}` makes the patch's list replace the resource's,
+//!   `{$patch: delete}` removes the list, `{$patch: merge}` is dropped. When
+//!   the resource has no such list, kyaml keeps the marker and drops the
+//!   patch's keyed elements instead. Any other `$patch` value is an error.
 //! - apimachinery's other directives (`$setElementOrder/…`, `$retainKeys`,
 //!   `$deleteFromPrimitiveList/…`) are not directives here: they are plain
 //!   keys and end up in the output like any other key.
