@@ -102,7 +102,7 @@ pub enum ParseErrorKind {
         /// The name used.
         name: String,
     },
-    /// A variable used or assigned before it is declared in scope.
+    /// A variable used before any declaration or assignment of it in scope.
     #[error("undefined variable {name:?}")]
     UndefinedVariable {
         /// The variable, with its `$`.
@@ -203,6 +203,12 @@ pub enum ExecErrorKind {
     NotAFunction {
         /// The operand as written.
         what: String,
+    },
+    /// A variable assigned (`$x = …`) or read where no declaration of it is in scope.
+    #[error("undefined variable {name}")]
+    UndefinedVariable {
+        /// The variable, with its `$`.
+        name: String,
     },
     /// `{{nil}}` as a command.
     #[error("nil is not a command")]

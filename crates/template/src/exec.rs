@@ -209,9 +209,18 @@ impl Exec<'_> {
         result
     }
 
-    fn set_var(&mut self, name: &str, v: V) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-            slot.1 = v;
+    fn set_var(&mut self, name: &str, v: V, span: Span) -> X<()> {
+        match self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+            Some(slot) => {
+                slot.1 = v;
+                Ok(())
+            }
+            None => Err(Fail {
+                span,
+                kind: ExecErrorKind::UndefinedVariable {
+                    name: name.to_string(),
+                },
+            }),
         }
     }
 
@@ -222,12 +231,16 @@ impl Exec<'_> {
         }
     }
 
-    fn var_value(&self, name: &str) -> V {
-        self.vars
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.clone())
+    fn var_value(&self, name: &str, span: Span) -> X<V> {
+        match self.vars.iter().rev().find(|(n, _)| n == name) {
+            Some((_, v)) => Ok(v.clone()),
+            None => Err(Fail {
+                span,
+                kind: ExecErrorKind::UndefinedVariable {
+                    name: name.to_string(),
+                },
+            }),
+        }
     }
 
     fn one_iteration(&mut self, c: &Control, body_mark: usize, index: V, elem: V) -> X<Flow> {
@@ -235,9 +248,9 @@ impl Exec<'_> {
         if !decl.is_empty() {
             if c.pipe.is_assign {
                 if decl.len() > 1 {
-                    self.set_var(&decl[0], index.clone());
+                    self.set_var(&decl[0], index.clone(), c.pipe.span)?;
                 } else {
-                    self.set_var(&decl[0], elem.clone());
+                    self.set_var(&decl[0], elem.clone(), c.pipe.span)?;
                 }
             } else {
                 self.set_top_var(1, elem.clone());
@@ -245,7 +258,7 @@ impl Exec<'_> {
         }
         if decl.len() > 1 {
             if c.pipe.is_assign {
-                self.set_var(&decl[1], elem.clone());
+                self.set_var(&decl[1], elem.clone(), c.pipe.span)?;
             } else {
                 self.set_top_var(2, index);
             }
@@ -364,7 +377,7 @@ impl Exec<'_> {
         let v = value.unwrap_or(None);
         for name in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(name, v.clone());
+                self.set_var(name, v.clone(), pipe.span)?;
             } else {
                 self.vars.push((name.clone(), v.clone()));
             }
@@ -411,7 +424,7 @@ impl Exec<'_> {
                 self.eval_pipeline(dot, p)
             }
             Term::Variable(name, idents) => {
-                let v = self.var_value(name);
+                let v = self.var_value(name, first.span)?;
                 if idents.is_empty() {
                     self.not_a_function(args, &fin, span)?;
                     Ok(v)
@@ -502,7 +515,7 @@ impl Exec<'_> {
             Term::Literal(v) => Ok(Some(v.clone())),
             Term::Field(idents) => self.eval_field_chain(dot.clone(), idents, false, op.span),
             Term::Variable(name, idents) => {
-                let v = self.var_value(name);
+                let v = self.var_value(name, op.span)?;
                 self.eval_field_chain(v, idents, false, op.span)
             }
             Term::Chain(inner, idents) => {

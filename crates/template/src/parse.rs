@@ -535,12 +535,8 @@ impl Parser {
                 Tok::Assign | Tok::Declare => {
                     let assign = matches!(next.tok, Tok::Assign);
                     self.next_non_space();
-                    if assign && !self.vars.contains(name) {
-                        return self.fail(
-                            v.pos,
-                            ParseErrorKind::UndefinedVariable { name: name.clone() },
-                        );
-                    }
+                    // As in Go, assigning an undeclared variable is an execution error (only
+                    // if it runs), and the name counts as declared from here on.
                     pipe.is_assign = assign;
                     pipe.decl.push(name.clone());
                     self.vars.push(name.clone());
