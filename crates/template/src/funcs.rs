@@ -280,6 +280,9 @@ fn less(function: &str, a: &Value, b: &Value) -> Result<bool, ExecErrorKind> {
 
 fn index(args: &[Value]) -> R {
     let mut item = arg(args, 0).clone();
+    if matches!(item, Value::Nil) {
+        return Err(failed("index", "index of untyped nil"));
+    }
     for idx in &args[1..] {
         item = match &item {
             Value::Nil => return Err(failed("index", "index of untyped nil")),

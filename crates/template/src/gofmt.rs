@@ -355,16 +355,19 @@ fn pad_number(w: &mut Writer<'_>, s: &str, spec: &Spec) -> R {
     pad(w, s, &unzeroed)
 }
 
-fn bad_verb(w: &mut Writer<'_>, v: &Value, verb: char) -> R {
+/// `%!verb(type=value)`; like Go, the value is printed with `%v` but the verb's flags,
+/// width and precision.
+fn bad_verb(w: &mut Writer<'_>, v: &Value, spec: &Spec) -> R {
     w.push_str("%!")?;
-    w.push(verb)?;
+    w.push(spec.verb)?;
     w.push('(')?;
     if matches!(v, Value::Nil) {
         w.push_str("<nil>")?;
     } else {
         w.push_str(&v.type_name())?;
         w.push('=')?;
-        print_value(w, v, &Spec::v())?;
+        let as_v = Spec { verb: 'v', ..*spec };
+        print_value(w, v, &as_v)?;
     }
     w.push(')')
 }
@@ -378,7 +381,7 @@ fn print_arg(w: &mut Writer<'_>, v: &Value, spec: &Spec) -> R {
     if let Value::Nil = v {
         return match spec.verb {
             'v' => pad(w, "<nil>", spec),
-            verb => bad_verb(w, v, verb),
+            _ => bad_verb(w, v, spec),
         };
     }
     print_value(w, v, spec)
@@ -390,7 +393,7 @@ fn print_value(w: &mut Writer<'_>, v: &Value, spec: &Spec) -> R {
         Value::Nil => pad(w, "<nil>", spec),
         Value::Bool(b) => match spec.verb {
             't' | 'v' => pad(w, if *b { "true" } else { "false" }, spec),
-            verb => bad_verb(w, v, verb),
+            _ => bad_verb(w, v, spec),
         },
         Value::Int(i) => fmt_int(w, *i, spec, v),
         Value::Float(f) => fmt_float(w, *f, spec, v),
@@ -470,7 +473,7 @@ fn fmt_string(w: &mut Writer<'_>, s: &str, spec: &Spec, v: &Value) -> R {
             }
             pad(w, &h, spec)
         }
-        verb => bad_verb(w, v, verb),
+        _ => bad_verb(w, v, spec),
     }
 }
 
@@ -502,8 +505,8 @@ fn fmt_int(w: &mut Writer<'_>, i: i64, spec: &Spec, v: &Value) -> R {
             // Go formats the value as unsigned.
             return pad(w, &format!("U+{:04X}", i as u64), spec);
         }
-        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => return bad_verb(w, v, spec.verb),
-        verb => return bad_verb(w, v, verb),
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => return bad_verb(w, v, spec),
+        _ => return bad_verb(w, v, spec),
     };
     let mut digits = digits;
     if let Some(p) = spec.prec {
@@ -566,7 +569,7 @@ fn fmt_float(w: &mut Writer<'_>, f: f64, spec: &Spec, v: &Value) -> R {
             };
             format_float(f, spec.verb, prec)
         }
-        verb => return bad_verb(w, v, verb),
+        _ => return bad_verb(w, v, spec),
     };
     let signed = if body.starts_with('-') {
         body
