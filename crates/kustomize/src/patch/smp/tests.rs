@@ -299,3 +299,54 @@ proptest! {
         prop_assert_eq!(r, resource);
     }
 }
+
+/// Arbitrary trees with nulls, directives and merge-key-like fields.
+fn hostile() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<i64>().prop_map(Value::from),
+        any::<bool>().prop_map(Value::from),
+        prop_oneof![
+            Just("delete"),
+            Just("replace"),
+            Just("merge"),
+            Just("x"),
+            Just("")
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(5, 48, 5, |inner| {
+        let key = prop_oneof![
+            Just("name".to_string()),
+            Just("$patch".to_string()),
+            Just("containerPort".to_string()),
+            Just("protocol".to_string()),
+            Just("containers".to_string()),
+            Just("ports".to_string()),
+            Just("finalizers".to_string()),
+            "[a-c]{1}",
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
+            prop::collection::btree_map(key, inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Whatever the input, the merge returns a result or an error; it never
+    /// panics.
+    #[test]
+    fn merge_never_panics(spec in hostile(), pspec in hostile(), meta in hostile()) {
+        let doc = |spec: &Value| json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": meta.clone(),
+            "spec": {"template": {"spec": spec.clone()}}});
+        let _ = merge(&doc(&spec), &doc(&pspec));
+        let mut r = doc(&spec);
+        let _ = apply(&mut r, &doc(&pspec), Options::default());
+        let _ = merge(&spec, &pspec);
+    }
+}
