@@ -20,7 +20,9 @@ pub(crate) fn arity(name: &str) -> Option<(usize, Option<usize>)> {
         // Go builtins.
         "and" | "or" => v(1),
         "not" | "len" => n(1),
-        "index" | "slice" => v(1),
+        "index" => v(1),
+        // Sprig's `slice` replaces Go's builtin in Flux's function map.
+        "slice" => v(1),
         "print" | "println" | "html" | "js" | "urlquery" => v(0),
         "printf" => v(1),
         "eq" => v(1),
@@ -40,7 +42,14 @@ pub(crate) fn arity(name: &str) -> Option<(usize, Option<usize>)> {
         | "join" | "split" | "splitList" | "indent" | "nindent" | "trunc" | "abbrev" | "repeat"
         | "append" | "push" | "prepend" | "has" | "hasKey" | "get" | "sub" | "div" | "mod" => n(2),
         "replace" | "substr" | "ternary" | "plural" => n(3),
-        "cat" | "list" | "dict" | "quote" | "squote" | "coalesce" => v(0),
+        "cat" | "list" | "tuple" | "dict" | "quote" | "squote" | "coalesce" | "concat" | "all"
+        | "any" => v(0),
+        "splitn" | "regexReplaceAll" | "regexReplaceAllLiteral" | "regexFindAll" | "regexSplit" => {
+            n(3)
+        }
+        "regexMatch" | "regexFind" | "kindIs" | "typeIs" | "deepEqual" => n(2),
+        "base" | "dir" | "ext" | "clean" | "isAbs" | "regexQuoteMeta" | "toJson"
+        | "toPrettyJson" | "toRawJson" => n(1),
         "default" => v(1),
         "add" | "mul" | "max" | "min" => v(1),
         "until" => n(1),
@@ -338,59 +347,51 @@ fn index_int(function: &str, v: &Value) -> Result<i64, ExecErrorKind> {
     }
 }
 
+/// Sprig's `slice`, which replaces Go's builtin of that name in Flux's function map: lists
+/// only, indexes converted like `int`, an empty list gives nil, a third index is ignored.
 fn slice(args: &[Value]) -> R {
-    let item = arg(args, 0);
-    let idx = &args[1..];
-    if idx.len() > 3 {
-        return Err(failed(
-            "slice",
-            format!("too many slice indexes: {}", idx.len()),
-        ));
-    }
-    let len = match item {
-        Value::String(s) => {
-            if idx.len() == 3 {
-                return Err(failed("slice", "cannot 3-index slice a string"));
-            }
-            s.len()
-        }
-        Value::List(l) => l.len(),
-        Value::Nil => return Err(failed("slice", "slice of untyped nil")),
+    let l = match arg(args, 0) {
+        Value::List(l) => l,
         other => {
             return Err(failed(
                 "slice",
-                format!("can't slice item of type {}", other.type_name()),
+                format!(
+                    "list should be type of slice or array but {}",
+                    kind_name(other)
+                ),
             ));
         }
     };
-    let mut bounds = [0usize, len, len];
-    for (k, v) in idx.iter().enumerate() {
-        let i = index_int("slice", v)?;
-        let i = usize::try_from(i)
-            .ok()
-            .filter(|i| *i <= len)
-            .ok_or_else(|| failed("slice", format!("index out of range: {i}")))?;
-        bounds[k] = i;
+    if l.is_empty() {
+        return Ok(Value::Nil);
     }
-    if bounds[0] > bounds[1] {
-        return Err(failed(
-            "slice",
-            format!("invalid slice index: {} > {}", bounds[0], bounds[1]),
-        ));
+    let len = l.len();
+    let start = args.get(1).map_or(0, to_int64);
+    let end = match args.get(2) {
+        Some(v) => to_int64(v),
+        None => i64::try_from(len).unwrap_or(i64::MAX),
+    };
+    let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+        return Err(failed("slice", "slice index out of bounds"));
+    };
+    if start > end || end > len {
+        return Err(failed("slice", "slice index out of bounds"));
     }
-    if idx.len() == 3 && bounds[1] > bounds[2] {
-        return Err(failed(
-            "slice",
-            format!("invalid slice index: {} > {}", bounds[1], bounds[2]),
-        ));
+    Ok(Value::List(List::new(l.items()[start..end].to_vec())))
+}
+
+/// Go's `reflect.Kind` name, as Sprig's `kindOf` prints it.
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "invalid",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float64",
+        Value::String(_) => "string",
+        Value::List(_) => "slice",
+        Value::Map(_) => "map",
+        Value::Object(_) => "struct",
     }
-    Ok(match item {
-        Value::String(s) => {
-            Value::String(String::from_utf8_lossy(&s.as_bytes()[bounds[0]..bounds[1]]).into_owned())
-        }
-        Value::List(l) => Value::List(List::new(l.items()[bounds[0]..bounds[1]].to_vec())),
-        _ => Value::Nil,
-    })
 }
 
 /// The string the escaping builtins (`html`, `js`, `urlquery`) work on.
@@ -756,6 +757,53 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
             }
             Ok(Value::Map(m))
         }
+        "splitn" => {
+            let (sep, n, s) = (s_arg(args, 0)?, i_arg(args, 1)?, s_arg(args, 2)?);
+            let parts: Vec<String> = match usize::try_from(n) {
+                Ok(0) => Vec::new(),
+                Ok(n) if !sep.is_empty() => s.splitn(n, sep).map(str::to_string).collect(),
+                Ok(n) => {
+                    let mut parts: Vec<String> = s
+                        .chars()
+                        .take(n.saturating_sub(1))
+                        .map(String::from)
+                        .collect();
+                    let used: usize = parts.iter().map(String::len).sum();
+                    if used < s.len() {
+                        parts.push(s[used..].to_string());
+                    }
+                    parts
+                }
+                Err(_) => go_split(s, sep),
+            };
+            budget.steps(parts.len())?;
+            let mut m = Map::with_zero(Value::String(String::new()));
+            for (i, p) in parts.into_iter().enumerate() {
+                m.insert(Value::String(format!("_{i}")), Value::String(p));
+            }
+            Ok(Value::Map(m))
+        }
+        "base" => Ok(Value::String(crate::gopath::base(s_arg(args, 0)?))),
+        "dir" => Ok(Value::String(crate::gopath::dir(s_arg(args, 0)?))),
+        "ext" => Ok(Value::String(crate::gopath::ext(s_arg(args, 0)?))),
+        "clean" => Ok(Value::String(crate::gopath::clean(s_arg(args, 0)?))),
+        "isAbs" => Ok(Value::Bool(s_arg(args, 0)?.starts_with('/'))),
+        "regexMatch"
+        | "regexFind"
+        | "regexFindAll"
+        | "regexReplaceAll"
+        | "regexReplaceAllLiteral"
+        | "regexSplit" => regex_fn(name, args, budget),
+        "regexQuoteMeta" => Ok(Value::String(regex::escape(s_arg(args, 0)?))),
+        "toJson" | "toPrettyJson" | "toRawJson" => {
+            let json = crate::gojson::to_json(arg(args, 0), budget)?;
+            let out = match name {
+                "toPrettyJson" => crate::gojson::pretty(&json),
+                "toRawJson" => crate::gojson::unescape_html(&json),
+                _ => json,
+            };
+            string_result(budget, out)
+        }
         "sha256sum" => Ok(Value::String(hex::encode(sha2::Sha256::digest(
             s_arg(args, 0)?.as_bytes(),
         )))),
@@ -775,7 +823,25 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
         }
 
         // Sprig lists.
-        "list" => built(Value::List(List::new(args.to_vec()))),
+        "list" | "tuple" => built(Value::List(List::new(args.to_vec()))),
+        "concat" => {
+            let mut items = Vec::new();
+            for a in args {
+                match a {
+                    Value::List(l) => {
+                        budget.steps(l.len())?;
+                        items.extend(l.iter().cloned());
+                    }
+                    other => {
+                        return Err(failed(
+                            name,
+                            format!("Cannot concat type {} as list", kind_name(other)),
+                        ));
+                    }
+                }
+            }
+            built(Value::List(List::new(items)))
+        }
         "until" => {
             let n = i_arg(args, 0)?;
             let count = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
@@ -799,7 +865,8 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
         "rest" | "initial" => {
             let l = list_arg(name, arg(args, 0))?;
             if l.is_empty() {
-                return Ok(Value::Nil);
+                // Sprig returns a nil `[]interface{}`, which prints as `[]`.
+                return Ok(Value::List(List::new(Vec::new())));
             }
             let items = if name == "rest" {
                 &l.items()[1..]
@@ -939,16 +1006,17 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
             Value::Bool(c) => Ok(if *c { arg(args, 0) } else { arg(args, 1) }.clone()),
             other => Err(type_err("bool", other)),
         },
-        "kindOf" => Ok(Value::from(match arg(args, 0) {
-            Value::Nil => "invalid",
-            Value::Bool(_) => "bool",
-            Value::Int(_) => "int",
-            Value::Float(_) => "float64",
-            Value::String(_) => "string",
-            Value::List(_) => "slice",
-            Value::Map(_) => "map",
-            Value::Object(_) => "struct",
-        })),
+        "kindOf" => Ok(Value::from(kind_name(arg(args, 0)))),
+        "kindIs" => Ok(Value::Bool(s_arg(args, 0)? == kind_name(arg(args, 1)))),
+        "typeIs" => Ok(Value::Bool(s_arg(args, 0)? == arg(args, 1).type_name())),
+        "deepEqual" => {
+            let mut step = || budget.step().is_ok();
+            let eq = deep_equal(arg(args, 0), arg(args, 1), &mut step)
+                .map_err(|()| failed(name, "comparison exceeded the step budget"))?;
+            Ok(Value::Bool(eq))
+        }
+        "all" => Ok(Value::Bool(args.iter().all(Value::is_truthy))),
+        "any" => Ok(Value::Bool(args.iter().any(Value::is_truthy))),
         "typeOf" => Ok(Value::String(arg(args, 0).type_name())),
 
         // Sprig math (arguments converted the way `cast.ToInt64` does).
@@ -976,6 +1044,54 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
         }
         "sub" | "div" | "mod" => math(name, args),
         _ => Err(failed(name, "function not implemented")),
+    }
+}
+
+/// Sprig's regular-expression functions (Go's RE2 syntax, which the `regex` crate shares
+/// for everything these templates need). A pattern that does not compile is an error.
+fn regex_fn(name: &str, args: &[Value], budget: &mut Budget) -> R {
+    let pattern = s_arg(args, 0)?;
+    let re = regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| {
+            let text = e.to_string();
+            let reason = text.lines().last().unwrap_or_default();
+            let reason = reason.trim().trim_start_matches("error: ");
+            failed(name, format!("error parsing regexp: {reason}: `{pattern}`"))
+        })?;
+    match name {
+        "regexMatch" => Ok(Value::Bool(re.is_match(s_arg(args, 1)?))),
+        "regexFind" => Ok(Value::from(
+            re.find(s_arg(args, 1)?).map_or("", |m| m.as_str()),
+        )),
+        "regexFindAll" | "regexSplit" => {
+            let (s, n) = (s_arg(args, 1)?, i_arg(args, 2)?);
+            let limit = usize::try_from(n).unwrap_or(usize::MAX);
+            let parts: Vec<String> = if name == "regexFindAll" {
+                re.find_iter(s)
+                    .take(limit)
+                    .map(|m| m.as_str().to_string())
+                    .collect()
+            } else if limit == 0 {
+                Vec::new()
+            } else {
+                re.splitn(s, limit).map(str::to_string).collect()
+            };
+            budget.steps(parts.len())?;
+            Ok(strings_list(parts))
+        }
+        "regexReplaceAll" => {
+            let (s, repl) = (s_arg(args, 1)?, s_arg(args, 2)?);
+            string_result(budget, re.replace_all(s, repl).into_owned())
+        }
+        _ => {
+            let (s, repl) = (s_arg(args, 1)?, s_arg(args, 2)?);
+            string_result(
+                budget,
+                re.replace_all(s, regex::NoExpand(repl)).into_owned(),
+            )
+        }
     }
 }
 

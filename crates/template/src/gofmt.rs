@@ -592,7 +592,7 @@ fn fmt_float(w: &mut Writer<'_>, f: f64, spec: &Spec, v: &Value) -> R {
 
 /// Decimal digits (no trailing zeros) and the decimal point position of `|f|`,
 /// rounded to `sig` significant digits (shortest round-trip when `None`).
-fn decimal_digits(f: f64, sig: Option<usize>) -> (Vec<u8>, i64) {
+pub(crate) fn decimal_digits(f: f64, sig: Option<usize>) -> (Vec<u8>, i64) {
     let a = f.abs();
     if a == 0.0 {
         return (Vec::new(), 0);
@@ -610,7 +610,7 @@ fn decimal_digits(f: f64, sig: Option<usize>) -> (Vec<u8>, i64) {
     (digits, exp + 1)
 }
 
-fn fmt_e(neg: bool, digits: &[u8], dp: i64, prec: usize, upper: bool) -> String {
+pub(crate) fn fmt_e(neg: bool, digits: &[u8], dp: i64, prec: usize, upper: bool) -> String {
     let mut s = String::new();
     if neg {
         s.push('-');
@@ -633,7 +633,7 @@ fn fmt_e(neg: bool, digits: &[u8], dp: i64, prec: usize, upper: bool) -> String 
     s
 }
 
-fn fmt_f(neg: bool, digits: &[u8], dp: i64, prec: usize) -> String {
+pub(crate) fn fmt_f(neg: bool, digits: &[u8], dp: i64, prec: usize) -> String {
     let mut s = String::new();
     if neg {
         s.push('-');

@@ -23,15 +23,20 @@
 //! literal forms except complex numbers. Missing map keys print `<no value>`; missing struct
 //! fields are errors. Execution is bounded by [`Limits`].
 //!
-//! Functions: Go's builtins `and or not len index slice print printf println eq ne lt le gt
-//! ge html js urlquery`, and from Sprig `upper lower title untitle trim trimAll trimPrefix
-//! trimSuffix nospace replace contains hasPrefix hasSuffix repeat indent nindent trunc abbrev
-//! substr cat quote squote plural toString toStrings join split splitList sortAlpha list
-//! first last rest initial reverse compact uniq without append push prepend has until dict
-//! keys values hasKey get default empty coalesce ternary kindOf typeOf int int64 float64 atoi
-//! add add1 sub mul div mod max min sha256sum b64enc b64dec`. `printf` supports the verbs
-//! `%v %+v %s %q %d %b %o %O %x %X %c %U %t %e %E %f %F %g %G %T %%` with flags, width and
-//! precision, and reports bad verbs and missing or extra arguments the way Go's `fmt` does.
+//! Functions (the set Flux's `sprig.HermeticTxtFuncMap()` gives, minus cryptography,
+//! semver, dates, URLs and the float helpers): Go's builtins `and or not len index print
+//! printf println eq ne lt le gt ge html js urlquery`; and from Sprig `upper lower title
+//! untitle trim trimAll trimPrefix trimSuffix nospace replace contains hasPrefix hasSuffix
+//! repeat indent nindent trunc abbrev substr cat quote squote plural toString toStrings join
+//! split splitn splitList sortAlpha list tuple first last rest initial reverse compact uniq
+//! without append push prepend concat has slice until dict keys values hasKey get default
+//! empty coalesce ternary all any kindOf kindIs typeOf typeIs deepEqual int int64 float64
+//! atoi add add1 sub mul div mod max min base dir ext clean isAbs regexMatch regexFind
+//! regexFindAll regexReplaceAll regexReplaceAllLiteral regexSplit regexQuoteMeta toJson
+//! toPrettyJson toRawJson sha256sum b64enc b64dec`. As in Flux, `slice` is Sprig's (lists
+//! only), not Go's builtin. `printf` supports the verbs `%v %+v %s %q %d %b %o %O %x %X %c
+//! %U %t %e %E %f %F %g %G %T %%` with flags, width, precision and `%[n]` argument indexes,
+//! and reports bad verbs and missing or extra arguments the way Go's `fmt` does.
 //!
 //! Limits: control structures and parentheses nest at most 50 levels (an `else if` counts as
 //! one more level), so the deepest template parses and runs on a 1 MiB stack.
@@ -48,6 +53,8 @@ mod exec;
 pub mod flux;
 mod funcs;
 mod gofmt;
+mod gojson;
+mod gopath;
 mod lex;
 mod parse;
 mod value;

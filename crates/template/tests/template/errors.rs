@@ -85,6 +85,8 @@ fn exec_error_messages() {
             "{{index .Tags \"a\"}}",
             "{{index .M 1}}",
             "{{slice .Name 2 1}}",
+            "{{slice .Tags 2 1}}",
+            "{{regexMatch \"(\" \"x\"}}",
             "{{len 3}}",
             "{{upper 3}}",
             "{{printf}}",

@@ -49,6 +49,33 @@ fn strings() {
                 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             ),
             ("{{b64enc \"hi\"}} {{b64dec \"aGk=\"}}", "aGk= hi"),
+            // From Sprig's own tests (Masterminds/sprig strings_test.go, MIT).
+            (
+                "{{\"fooo\" | substr 0 3 }} {{\"foo\" | substr 0 10 }}",
+                "foo foo",
+            ),
+            (
+                "{{ \"baaaaaar\" | trunc -3 }} {{ \"baaaaaar\" | trunc -999 }}|{{ \"baaaaaz\" | trunc 0 }}|",
+                "aar baaaaaar||",
+            ),
+            (
+                "{{quote 1 2 3 }} {{ .Nil | quote }}|{{ .Nil | cat \"a\" \"b\"}}",
+                "\"1\" \"2\" \"3\" |a b",
+            ),
+            ("{{$v := \"foo$bar$baz\" | split \"$\"}}{{$v._0}}", "foo"),
+            (
+                "{{$v := \"foo$bar$baz\" | splitn \"$\" 2}}{{$v._0}} {{$v._1}}",
+                "foo bar$baz",
+            ),
+            (
+                "{{ list 1 .Nil 2 | toStrings }} {{\"I Am Henry VIII\" | replace \" \" \"-\"}}",
+                "[1 2] I-Am-Henry-VIII",
+            ),
+            (
+                "{{$num := len \"two\"}}{{$num}} {{$num | plural \"1 char\" \"chars\"}}",
+                "3 chars",
+            ),
+            ("{{nindent 4 \"a\\nb\\nc\"}}", "\n    a\n    b\n    c"),
         ],
         &data(),
     );
@@ -84,6 +111,36 @@ fn lists() {
             ("{{until 3}}", "[0 1 2]"),
             ("{{toStrings (list 1 2)}}", "[1 2]"),
             ("{{range (list \"x\" \"y\")}}{{.}}{{end}}", "xy"),
+            // From Sprig's own tests (Masterminds/sprig list_test.go, MIT).
+            (
+                "{{$t := tuple 1 \"a\" \"foo\"}}{{index $t 2}}{{index $t 0 }}{{index $t 1}}",
+                "foo1a",
+            ),
+            (
+                "{{ list | rest }} {{ list | initial }} {{ list | reverse }} {{ list | uniq }}",
+                "[] [] [] []",
+            ),
+            (
+                "{{ list | first }}|{{ list \"foo\" 1 1 \"foo\" | uniq }}",
+                "<no value>|[foo 1]",
+            ),
+            (
+                "{{ without (list 1 1 1 1 2) 1 }} {{ without (list 1 2 3) }}",
+                "[2] [1 2 3]",
+            ),
+            (
+                "{{ list 1 2 3 | has 1 }} {{ has \"bar\" nil }}",
+                "true false",
+            ),
+            (
+                "{{ concat (list 1 2 3) (list 4 5) (list nil) }}",
+                "[1 2 3 4 5 <nil>]",
+            ),
+            (
+                "{{ slice (list 1 2 3) 1 3 }} {{ slice (list 1 2 3) 1 }} {{ slice (list) 0 }}",
+                "[2 3] [2 3] <no value>",
+            ),
+            ("{{ list 2 1 4 3 | sortAlpha | join \"\" }}", "1234"),
         ],
         &data(),
     );
@@ -134,6 +191,60 @@ fn defaults_types_and_math() {
                 "6 3 6 3 1 5 2 2",
             ),
             ("{{int \"42\"}} {{atoi \"7\"}} {{add \"2\" 3}}", "42 7 5"),
+            (
+                "{{kindIs \"slice\" .Tags}} {{typeIs \"string\" .Name}} {{deepEqual (list 1) (list 1)}}",
+                "true true true",
+            ),
+            (
+                "{{all 1 \"a\" true}} {{all 1 \"\"}} {{any 0 \"\" .Nil}} {{any 0 \"x\"}}",
+                "true false false true",
+            ),
+        ],
+        &data(),
+    );
+}
+
+#[test]
+fn paths_regex_and_json() {
+    check_table(
+        &[
+            (
+                "{{base \"apps/web/deploy.yaml\"}} {{dir \"apps/web/deploy.yaml\"}} {{ext \"deploy.yaml\"}} {{clean \"a/./b/../c//\"}}",
+                "deploy.yaml apps/web .yaml a/c",
+            ),
+            (
+                "{{regexMatch \"^[0-9]+\\\\.[0-9]+$\" \"1.25\"}} {{regexMatch \"^v\" \"1.0\"}}",
+                "true false",
+            ),
+            (
+                "{{regexFind \"[0-9]+\" \"main-abc-42\"}}|{{regexFind \"x\" \"abc\"}}|",
+                "42||",
+            ),
+            (
+                "{{regexFindAll \"[0-9]\" \"a1b2c3\" -1}} {{regexFindAll \"[0-9]\" \"a1b2c3\" 2}}",
+                "[1 2 3] [1 2]",
+            ),
+            (
+                "{{regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"${1}W\"}}",
+                "-W-xxW-",
+            ),
+            (
+                "{{regexReplaceAllLiteral \"a(x*)b\" \"-ab-axxb-\" \"${1}\"}}",
+                "-${1}-${1}-",
+            ),
+            (
+                "{{regexSplit \"z+\" \"pizza\" -1}} {{regexSplit \"z+\" \"pizza\" 1}}",
+                "[pi a] [pizza]",
+            ),
+            ("{{regexQuoteMeta \"1.2+\"}}", "1\\.2\\+"),
+            (
+                "{{toJson .M}} {{toJson .Tags}} {{toJson \"<&>\"}} {{toRawJson \"<&>\"}}",
+                "{\"a\":1,\"b\":2} [\"1.0\",\"1.1\"] \"\\u003c\\u0026\\u003e\" \"<&>\"",
+            ),
+            (
+                "{{toPrettyJson (dict \"k\" (list 1 2))}}",
+                "{\n  \"k\": [\n    1,\n    2\n  ]\n}",
+            ),
         ],
         &data(),
     );

@@ -193,9 +193,10 @@ fn builtins() {
                 "1.1 1 98",
             ),
             ("{{index .M \"zz\"}}", "<no value>"),
+            // Flux's `slice` is Sprig's: lists only (see the sprig tests).
             (
-                "{{slice .Name 1 3}} {{slice .Tags 1}} {{slice .Name}}",
-                "pp [1.1] app",
+                "{{slice .Tags 1}} {{slice .Tags 0 1}} {{slice .Tags}}",
+                "[1.1] [1.0] [1.0 1.1]",
             ),
             ("{{print \"a\" 1 2 \"b\"}}", "a1 2b"),
             ("{{println \"a\" 1}}", "a 1\n"),
