@@ -52,6 +52,8 @@ struct Builder<'o> {
     anchors: HashMap<usize, (Value, usize)>,
     expanded: usize,
     root: Option<Value>,
+    /// Emptied entry buffers of finished mappings, reused for new ones.
+    entry_pool: Vec<Vec<Entry>>,
 }
 
 fn pos(span: &Span) -> (usize, usize) {
@@ -90,6 +92,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
         anchors: HashMap::new(),
         expanded: 0,
         root: None,
+        entry_pool: Vec::new(),
     };
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.map_err(|e| Error::Syntax {
@@ -126,7 +129,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
             Event::MappingStart(anchor, _tag) => {
                 b.check_start(&span)?;
                 b.stack.push(Frame::Map {
-                    entries: Vec::new(),
+                    entries: b.entry_pool.pop().unwrap_or_default(),
                     merges: Vec::new(),
                     pending: None,
                     anchor,
@@ -154,7 +157,12 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
                     ..
                 }) = b.stack.pop()
                 {
-                    let v = Value::Object(build_map(entries, merges)?);
+                    let mut entries = entries;
+                    let map = build_map(&mut entries, merges)?;
+                    if b.entry_pool.len() < 64 {
+                        b.entry_pool.push(entries);
+                    }
+                    let v = Value::Object(map);
                     b.anchor(anchor, &v, nodes);
                     b.push(v, nodes, &span)?;
                 }
@@ -195,13 +203,15 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
     Ok(docs)
 }
 
+/// Builds a mapping from its entries (leaving `entries` empty, so its
+/// buffer can be reused) and its merge sources.
 fn build_map(
-    entries: Vec<Entry>,
+    entries: &mut Vec<Entry>,
     merges: Vec<(Value, usize, usize)>,
 ) -> Result<Map<String, Value>, Error> {
-    check_duplicates(&entries)?;
+    check_duplicates(entries)?;
     let mut map = Map::new();
-    for e in entries {
+    for e in entries.drain(..) {
         map.insert(e.key, e.value);
     }
     if merges.len() > 1 {
