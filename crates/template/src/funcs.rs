@@ -51,7 +51,8 @@ pub(crate) fn arity(name: &str) -> Option<(usize, Option<usize>)> {
         "base" | "dir" | "ext" | "clean" | "isAbs" | "regexQuoteMeta" | "toJson"
         | "toPrettyJson" | "toRawJson" => n(1),
         "default" => v(1),
-        "add" | "mul" | "max" | "min" => v(1),
+        "add" => v(0),
+        "mul" | "max" | "min" => v(1),
         "until" => n(1),
         "without" => v(1),
         _ => None,

@@ -190,7 +190,10 @@ fn defaults_types_and_math() {
                 "{{add 1 2 3}} {{sub 5 2}} {{mul 2 3}} {{div 7 2}} {{mod 7 2}} {{max 1 5 3}} {{min 4 2}} {{add1 1}}",
                 "6 3 6 3 1 5 2 2",
             ),
-            ("{{int \"42\"}} {{atoi \"7\"}} {{add \"2\" 3}}", "42 7 5"),
+            (
+                "{{int \"42\"}} {{atoi \"7\"}} {{add \"2\" 3}} {{add}}",
+                "42 7 5 0",
+            ),
             (
                 "{{kindIs \"slice\" .Tags}} {{typeIs \"string\" .Name}} {{deepEqual (list 1) (list 1)}}",
                 "true true true",
