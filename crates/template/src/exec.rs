@@ -209,10 +209,18 @@ impl Exec<'_> {
         result
     }
 
+    /// The stack index of the innermost variable `name`, charging the search to the budget.
+    fn find_var(&mut self, name: &str, span: Span) -> X<Option<usize>> {
+        let found = self.vars.iter().rposition(|(n, _)| n == name);
+        let distance = self.vars.len() - found.unwrap_or(0);
+        self.budget.steps(distance / 16).at(span)?;
+        Ok(found)
+    }
+
     fn set_var(&mut self, name: &str, v: V, span: Span) -> X<()> {
-        match self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-            Some(slot) => {
-                slot.1 = v;
+        match self.find_var(name, span)? {
+            Some(i) => {
+                self.vars[i].1 = v;
                 Ok(())
             }
             None => Err(Fail {
@@ -231,9 +239,9 @@ impl Exec<'_> {
         }
     }
 
-    fn var_value(&self, name: &str, span: Span) -> X<V> {
-        match self.vars.iter().rev().find(|(n, _)| n == name) {
-            Some((_, v)) => Ok(v.clone()),
+    fn var_value(&mut self, name: &str, span: Span) -> X<V> {
+        match self.find_var(name, span)? {
+            Some(i) => Ok(self.vars[i].1.clone()),
             None => Err(Fail {
                 span,
                 kind: ExecErrorKind::UndefinedVariable {

@@ -752,11 +752,7 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
             let (sep, s) = (s_arg(args, 0)?, s_arg(args, 1)?);
             let parts = go_split(s, sep);
             budget.steps(parts.len())?;
-            let mut m = Map::with_zero(Value::String(String::new()));
-            for (i, p) in parts.into_iter().enumerate() {
-                m.insert(Value::String(format!("_{i}")), Value::String(p));
-            }
-            Ok(Value::Map(m))
+            Ok(Value::Map(index_map(parts)))
         }
         "splitn" => {
             let (sep, n, s) = (s_arg(args, 0)?, i_arg(args, 1)?, s_arg(args, 2)?);
@@ -778,11 +774,7 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
                 Err(_) => go_split(s, sep),
             };
             budget.steps(parts.len())?;
-            let mut m = Map::with_zero(Value::String(String::new()));
-            for (i, p) in parts.into_iter().enumerate() {
-                m.insert(Value::String(format!("_{i}")), Value::String(p));
-            }
-            Ok(Value::Map(m))
+            Ok(Value::Map(index_map(parts)))
         }
         "base" => Ok(Value::String(crate::gopath::base(s_arg(args, 0)?))),
         "dir" => Ok(Value::String(crate::gopath::dir(s_arg(args, 0)?))),
@@ -937,7 +929,7 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
 
         // Sprig dicts.
         "dict" => {
-            let mut m = Map::new();
+            let mut entries = Vec::with_capacity(args.len() / 2 + 1);
             let mut i = 0;
             while i < args.len() {
                 budget.step()?;
@@ -946,10 +938,10 @@ pub(crate) fn call(name: &str, args: &[Value], budget: &mut Budget) -> R {
                     .get(i + 1)
                     .cloned()
                     .unwrap_or(Value::String(String::new()));
-                m.insert(Value::String(key), value);
+                entries.push((Value::String(key), value));
                 i += 2;
             }
-            built(Value::Map(m))
+            built(Value::Map(Map::from_entries(entries, Value::Nil)))
         }
         "keys" => {
             let mut out = Vec::new();
@@ -1094,6 +1086,16 @@ fn regex_fn(name: &str, args: &[Value], budget: &mut Budget) -> R {
             )
         }
     }
+}
+
+/// Sprig's `split` result: a `map[string]string` with keys `_0`, `_1`, ….
+fn index_map(parts: Vec<String>) -> Map {
+    let entries = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (Value::String(format!("_{i}")), Value::String(p)))
+        .collect();
+    Map::from_entries(entries, Value::String(String::new()))
 }
 
 /// Go's `strings.Split`: an empty separator splits after each UTF-8 character.

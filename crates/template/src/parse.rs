@@ -1,7 +1,7 @@
 //! The parser: tokens into a tree, with Go's parse-time checks (functions exist, variables
 //! are declared, `break`/`continue` only inside `range`, pipeline stages are callable).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::ParseErrorKind;
 use crate::funcs;
@@ -94,7 +94,7 @@ pub(crate) fn parse(name: &str, src: &str) -> PResult<Parsed> {
     let mut p = Parser {
         toks: lex(src),
         i: 0,
-        vars: vec!["$".to_string()],
+        vars: Scope::root(),
         range_depth: 0,
         nesting: 0,
         defines: BTreeMap::new(),
@@ -150,10 +150,51 @@ enum Ender {
     Else(usize),
 }
 
+/// Variables in scope: a stack (for leaving blocks) with per-name counts, so that checking
+/// a use costs the same however many variables a template declares.
+struct Scope {
+    stack: Vec<String>,
+    counts: HashMap<String, usize>,
+}
+
+impl Scope {
+    fn root() -> Scope {
+        let mut s = Scope {
+            stack: Vec::new(),
+            counts: HashMap::new(),
+        };
+        s.push("$".to_string());
+        s
+    }
+
+    fn push(&mut self, name: String) {
+        *self.counts.entry(name.clone()).or_insert(0) += 1;
+        self.stack.push(name);
+    }
+
+    fn len(&self) -> usize {
+        self.stack.len()
+    }
+
+    fn truncate(&mut self, n: usize) {
+        while self.stack.len() > n {
+            if let Some(name) = self.stack.pop()
+                && let Some(c) = self.counts.get_mut(&name)
+            {
+                *c -= 1;
+            }
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.counts.get(name).is_some_and(|c| *c > 0)
+    }
+}
+
 struct Parser {
     toks: Vec<Token>,
     i: usize,
-    vars: Vec<String>,
+    vars: Scope,
     range_depth: usize,
     nesting: usize,
     defines: BTreeMap<String, Vec<Node>>,
@@ -290,7 +331,7 @@ impl Parser {
             _ => return Err(self.unexpected(&t, context)),
         };
         self.expect_right_delim(context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, Scope::root());
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Ender::Else(_) = end {
@@ -491,7 +532,7 @@ impl Parser {
         let pipe = self.pipeline(context, true)?;
         let end_pos = self.toks[self.i.saturating_sub(1)].pos;
         self.enter(pos)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, Scope::root());
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let listed = self.item_list();
         self.vars = saved_vars;

@@ -340,6 +340,7 @@ struct MapData {
     entries: Vec<(Value, Value)>,
     zero: Value,
     depth: usize,
+    string_keys: bool,
 }
 
 /// An immutable-once-shared map whose entries are kept in Go's `fmt` key order (which is
@@ -366,6 +367,33 @@ impl Map {
             entries: Vec::new(),
             zero,
             depth: 1,
+            string_keys: true,
+        }))
+    }
+
+    /// A map of these entries (a later entry replaces an earlier one with an equal key),
+    /// built in one sort rather than entry by entry.
+    pub fn from_entries(entries: Vec<(Value, Value)>, zero: Value) -> Map {
+        let mut entries = entries;
+        entries.sort_by(|a, b| compare_keys(&a.0, &b.0));
+        let mut kept: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
+        for e in entries {
+            match kept.last_mut() {
+                Some(last) if compare_keys(&last.0, &e.0) == Ordering::Equal => *last = e,
+                _ => kept.push(e),
+            }
+        }
+        let depth = 1 + kept
+            .iter()
+            .map(|(k, v)| k.depth().max(v.depth()))
+            .max()
+            .unwrap_or(0);
+        let string_keys = kept.iter().all(|(k, _)| matches!(k, Value::String(_)));
+        Map(Arc::new(MapData {
+            entries: kept,
+            zero,
+            depth,
+            string_keys,
         }))
     }
 
@@ -373,6 +401,7 @@ impl Map {
     pub fn insert(&mut self, key: Value, value: Value) {
         let data = Arc::make_mut(&mut self.0);
         data.depth = data.depth.max(1 + key.depth().max(value.depth()));
+        data.string_keys &= matches!(key, Value::String(_));
         match data
             .entries
             .binary_search_by(|(k, _)| compare_keys(k, &key))
@@ -434,10 +463,7 @@ impl Map {
     /// Whether every key is a string (an empty map counts as string-keyed): only such maps
     /// answer `.key` field syntax.
     pub(crate) fn has_string_keys(&self) -> bool {
-        self.0
-            .entries
-            .iter()
-            .all(|(k, _)| matches!(k, Value::String(_)))
+        self.0.string_keys
     }
 }
 
@@ -650,6 +676,21 @@ mod tests {
         assert_eq!(keys, ["B", "a", "aa", "b"]);
         assert!(m.get_str("aa").is_some());
         assert!(m.get_str("c").is_none());
+    }
+
+    #[test]
+    fn bulk_maps_keep_the_last_duplicate() {
+        let m = Map::from_entries(
+            vec![
+                (Value::from("b"), Value::Int(1)),
+                (Value::from("a"), Value::Int(2)),
+                (Value::from("b"), Value::Int(3)),
+            ],
+            Value::Nil,
+        );
+        assert_eq!(m.len(), 2);
+        assert!(matches!(m.get_str("b"), Some(Value::Int(3))));
+        assert!(m.has_string_keys());
     }
 
     #[test]

@@ -191,3 +191,36 @@ fn deepest_allowed_nesting_runs_on_a_small_stack() {
     let err = handle.join().unwrap();
     assert_eq!(err.kind, ParseErrorKind::TooDeeplyNested { limit: 50 });
 }
+
+#[test]
+fn large_templates_stay_linear() {
+    // 20,000 variables each read 10 times: scope checks must not scan every variable.
+    let n = 20_000;
+    let mut src = String::new();
+    for i in 0..n {
+        src.push_str(&format!("{{{{$v{i} := {i}}}}}"));
+    }
+    for i in 0..n {
+        src.push_str(&format!("{{{{$v{}}}}}", i % 10));
+    }
+    let t = Template::parse("big", src).unwrap();
+    let r = t.render(&data());
+    assert!(
+        r.is_ok()
+            || matches!(
+                *r.as_ref().unwrap_err().kind,
+                ExecErrorKind::TooManySteps { .. }
+            ),
+        "{r:?}"
+    );
+
+    // A 20,000-entry dict read 20,000 times through field syntax, and built in one go.
+    let mut src = String::from("{{$d := dict");
+    for i in 0..n {
+        src.push_str(&format!(" \"k{i}\" {i}"));
+    }
+    src.push_str("}}{{range 20000}}{{$d.k7}}{{end}}");
+    let t = Template::parse("dict", src).unwrap();
+    let out = t.render(&data()).unwrap();
+    assert_eq!(out, "7".repeat(20_000));
+}
