@@ -25,6 +25,50 @@ use crate::value::{List, Map, Object, Value};
 /// The message Flux commits with when `messageTemplate` is empty or unset.
 pub const DEFAULT_MESSAGE_TEMPLATE: &str = "Update from image update automation";
 
+/// The name Flux gives the commit-message template (it appears in error messages).
+pub const TEMPLATE_NAME: &str = "commit message";
+
+/// Why a commit message could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MessageError {
+    /// `messageTemplate` does not parse.
+    #[error("invalid commit message template")]
+    Parse(#[source] crate::ParseError),
+    /// `messageTemplate` parsed but failed while rendering.
+    #[error("commit message template failed to render")]
+    Render(#[source] crate::ExecError),
+}
+
+/// Parses `messageTemplate` as Flux does (an empty one means [`DEFAULT_MESSAGE_TEMPLATE`]),
+/// so a bad template is reported before anything is changed or committed.
+pub fn parse_message_template(text: &str) -> Result<crate::Template, crate::ParseError> {
+    let text = if text.is_empty() {
+        DEFAULT_MESSAGE_TEMPLATE
+    } else {
+        text
+    };
+    crate::Template::parse(TEMPLATE_NAME, text)
+}
+
+/// Parses `messageTemplate` (empty means the default) and renders it over `data`.
+///
+/// ```
+/// use weir_template::flux::{Change, CommitData, ObjectId, render_message};
+/// let mut data = CommitData::new("flux-system", "apps");
+/// let id = ObjectId::new("apps/v1", "Deployment", "default", "web");
+/// data.add_change("web.yaml", &id, Change::new("1.0", "1.1", "flux-system:web:tag"));
+/// let tpl = "{{range .Changed.Changes}}{{print .OldValue}} -> {{println .NewValue}}{{end}}";
+/// assert_eq!(render_message(tpl, &data).unwrap(), "1.0 -> 1.1\n");
+/// assert_eq!(render_message("", &data).unwrap(), "Update from image update automation");
+/// ```
+pub fn render_message(text: &str, data: &CommitData) -> Result<String, MessageError> {
+    let template = parse_message_template(text).map_err(MessageError::Parse)?;
+    template
+        .render(&data.to_value())
+        .map_err(MessageError::Render)
+}
+
 /// The identity of a changed YAML document (fields may be empty, e.g. for a Helm values file).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct ObjectId {
@@ -365,6 +409,22 @@ impl CommitData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_errors_keep_their_cause() {
+        let data = CommitData::new("ns", "n");
+        match render_message("{{ .Nope", &data) {
+            Err(MessageError::Parse(e)) => assert_eq!(e.template, "commit message"),
+            other => panic!("{other:?}"),
+        }
+        match render_message("{{ .Changed.Nope }}", &data) {
+            Err(MessageError::Render(e)) => assert_eq!(e.line, 1),
+            other => panic!("{other:?}"),
+        }
+        let e = render_message("{{ .Nope", &data).unwrap_err();
+        assert_eq!(e.to_string(), "invalid commit message template");
+        assert!(std::error::Error::source(&e).is_some());
+    }
 
     #[test]
     fn image_refs_parse_like_go_containerregistry() {
