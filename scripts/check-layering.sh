@@ -4,7 +4,7 @@
 # `ring` must never enter the tree (two rustls providers panic at run time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pure="weir-semver weir-imagepolicy weir-yaml weir-setters weir-kustomize"
+pure="weir-semver weir-imagepolicy weir-yaml weir-setters weir-kustomize weir-template"
 banned='^(tokio|tokio-[a-z-]+|reqwest|hyper|hyper-[a-z-]+|kube|kube-[a-z-]+|k8s-openapi|aws-[a-z0-9-]+|gix|gix-[a-z-]+|ring) '
 fail=0
 for p in $pure; do
