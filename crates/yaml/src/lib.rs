@@ -76,10 +76,29 @@ mod sort;
 pub use emit::{emit_document, emit_documents};
 use serde_json::Value;
 
-/// Limits applied while parsing.
+/// Which Go decoder's view of the YAML to reproduce.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decoder {
+    /// Resources: go-yaml v3, then kustomize's JSON round trip (the
+    /// crate-level docs list what that rewrites). Duplicate keys are errors.
+    #[default]
+    Resource,
+    /// Kustomization files, which kustomize reads with sigs.k8s.io/yaml
+    /// (go-yaml v2 into JSON): YAML 1.1 booleans (`yes`, `on`, `n`, …) are
+    /// booleans, timestamps stay strings as written, the last of duplicate
+    /// keys wins, and no JSON re-read happens (so no NEL folding, no
+    /// folded-scalar round trip). Pair it with [`parse_first_document_with`]:
+    /// that decoder reads only the first document.
+    Kustomization,
+}
+
+/// Limits and decoding mode applied while parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ParseOptions {
+    /// Whose view of the values to reproduce (default [`Decoder::Resource`]).
+    pub decoder: Decoder,
     /// Deepest nesting of sequences and mappings accepted (default 1,000).
     pub max_depth: usize,
     /// Most nodes that alias expansion may produce in one stream, counting
@@ -91,6 +110,7 @@ pub struct ParseOptions {
 impl Default for ParseOptions {
     fn default() -> Self {
         Self {
+            decoder: Decoder::Resource,
             max_depth: 1_000,
             max_alias_nodes: 250_000,
         }
@@ -98,6 +118,13 @@ impl Default for ParseOptions {
 }
 
 impl ParseOptions {
+    /// Sets [`ParseOptions::decoder`].
+    #[must_use]
+    pub fn with_decoder(mut self, decoder: Decoder) -> Self {
+        self.decoder = decoder;
+        self
+    }
+
     /// Sets [`ParseOptions::max_depth`].
     #[must_use]
     pub fn with_max_depth(mut self, max_depth: usize) -> Self {
@@ -308,5 +335,22 @@ pub fn parse_documents(src: &str) -> Result<Vec<Value>, Error> {
 
 /// Parses a multi-document YAML stream with explicit limits.
 pub fn parse_documents_with(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error> {
-    parse::parse(src, opts)
+    parse::parse(src, opts, false)
+}
+
+/// Parses only the first document of a stream, the way go-yaml's
+/// `Unmarshal` (and so kustomize reading a kustomization file) does:
+/// anything after the end of the first document is never looked at, even
+/// if it is not valid YAML. Returns `None` for an empty or `null` document.
+///
+/// ```
+/// use weir_yaml::{Decoder, ParseOptions, parse_first_document_with};
+///
+/// let opts = ParseOptions::default().with_decoder(Decoder::Kustomization);
+/// let k = parse_first_document_with("namePrefix: p-\nnamePrefix: q-\nx: yes\n", &opts)?;
+/// assert_eq!(k, Some(serde_json::json!({"namePrefix": "q-", "x": true})));
+/// # Ok::<(), weir_yaml::Error>(())
+/// ```
+pub fn parse_first_document_with(src: &str, opts: &ParseOptions) -> Result<Option<Value>, Error> {
+    Ok(parse::parse(src, opts, true)?.into_iter().next())
 }

@@ -10,8 +10,9 @@ use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
+use crate::Decoder;
 use crate::number::float_as_integer;
-use crate::resolve::{Scalar, resolve_v3};
+use crate::resolve::{Scalar, resolve_v2, resolve_v3};
 use crate::{Error, ParseOptions};
 
 /// A key/value pair of a mapping being built, with the key's position.
@@ -54,6 +55,9 @@ struct Builder<'o> {
     root: Option<Value>,
     /// Emptied entry buffers of finished mappings, reused for new ones.
     entry_pool: Vec<Vec<Entry>>,
+    /// go-yaml v2 decoding (kustomization files) instead of go-yaml v3
+    /// plus kustomize's JSON round trip (resources).
+    v2: bool,
 }
 
 fn pos(span: &Span) -> (usize, usize) {
@@ -82,8 +86,10 @@ fn check_raw_characters(src: &str) -> Result<(), Error> {
     Err(Error::ControlCharacter { line, column, code })
 }
 
-pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error> {
-    check_raw_characters(src)?;
+pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<Vec<Value>, Error> {
+    if !first_only {
+        check_raw_characters(src)?;
+    }
     let mut parser = Parser::new_from_str(src);
     let mut docs = Vec::new();
     let mut b = Builder {
@@ -93,6 +99,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
         expanded: 0,
         root: None,
         entry_pool: Vec::new(),
+        v2: opts.decoder == Decoder::Kustomization,
     };
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.map_err(|e| Error::Syntax {
@@ -158,7 +165,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
                 }) = b.stack.pop()
                 {
                     let mut entries = entries;
-                    let map = build_map(&mut entries, merges)?;
+                    let map = build_map(&mut entries, merges, b.v2)?;
                     if b.entry_pool.len() < 64 {
                         b.entry_pool.push(entries);
                     }
@@ -199,6 +206,17 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
                 }
             }
         }
+        if first_only && b.stack.is_empty() && b.root.is_some() {
+            // go-yaml's Unmarshal reads the first document's root node and
+            // never looks at the rest of the stream (saphyr would refuse
+            // some trailing text before reporting the document's end).
+            let end = char_to_byte(src, span.end.index());
+            check_raw_characters(&src[..end])?;
+            return Ok(b.root.take().into_iter().filter(|v| !v.is_null()).collect());
+        }
+    }
+    if first_only {
+        check_raw_characters(src)?;
     }
     Ok(docs)
 }
@@ -208,13 +226,16 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error>
 fn build_map(
     entries: &mut Vec<Entry>,
     merges: Vec<(Value, usize, usize)>,
+    last_key_wins: bool,
 ) -> Result<Map<String, Value>, Error> {
-    check_duplicates(entries)?;
+    if !last_key_wins {
+        check_duplicates(entries)?;
+    }
     let mut map = Map::new();
     for e in entries.drain(..) {
         map.insert(e.key, e.value);
     }
-    if merges.len() > 1 {
+    if merges.len() > 1 && !last_key_wins {
         let (_, line, column) = merges[1];
         return Err(Error::DuplicateKey {
             line,
@@ -223,6 +244,11 @@ fn build_map(
             first_line: merges[0].1,
         });
     }
+    let merges = if last_key_wins {
+        merges.into_iter().last().into_iter().collect()
+    } else {
+        merges
+    };
     for (src, line, column) in merges {
         let sources = match src {
             Value::Object(m) => vec![m],
@@ -368,8 +394,9 @@ impl Builder<'_> {
         span: &Span,
     ) -> Result<(), Error> {
         let (line, column) = pos(span);
+        let v2 = self.v2;
         if self.expecting_key() {
-            if text.contains('\u{85}') {
+            if !v2 && text.contains('\u{85}') {
                 return Err(Error::ControlCharacter {
                     line,
                     column,
@@ -389,6 +416,7 @@ impl Builder<'_> {
             } else {
                 if plain
                     && tag.is_none()
+                    && !v2
                     && let Scalar::Timestamp(ts) = resolve_v3(&text)
                 {
                     // go-yaml decodes it as a time.Time key, which JSON
@@ -399,8 +427,12 @@ impl Builder<'_> {
                         key: Value::String(ts).to_string(),
                     });
                 }
-                match scalar_value(text, style, tag, line, column)? {
+                match scalar_value(text, style, tag, line, column, v2)? {
                     Value::String(s) => Key::Str(s),
+                    // sigs.k8s.io/yaml turns boolean and integer keys into
+                    // their text.
+                    Value::Bool(b) if v2 => Key::Str(b.to_string()),
+                    Value::Number(n) if v2 && (n.is_i64() || n.is_u64()) => Key::Str(n.to_string()),
                     other => {
                         return Err(Error::NonStringKey {
                             line,
@@ -410,7 +442,9 @@ impl Builder<'_> {
                     }
                 }
             };
-            if let Key::Str(s) = &key {
+            if let Key::Str(s) = &key
+                && !v2
+            {
                 check_json_key(s, line, column)?;
             }
             if anchor > 0
@@ -421,12 +455,12 @@ impl Builder<'_> {
             self.set_key(key, line, column);
             return Ok(());
         }
-        let text = if style == ScalarStyle::Folded {
+        let text = if style == ScalarStyle::Folded && !v2 {
             Cow::Owned(crate::folded::v3_folded_round_trip(&text))
         } else {
             text
         };
-        let v = scalar_value(text, style, tag, line, column)?;
+        let v = scalar_value(text, style, tag, line, column, v2)?;
         self.anchor(anchor, &v, 1);
         self.push(v, 1, span)
     }
@@ -462,9 +496,10 @@ fn scalar_value(
     tag: Option<&Tag>,
     line: usize,
     column: usize,
+    v2: bool,
 ) -> Result<Value, Error> {
-    match raw_scalar_value(text, style, tag, line, column)? {
-        Value::String(s) => Ok(Value::String(json_reread(s, line, column)?)),
+    match raw_scalar_value(text, style, tag, line, column, v2)? {
+        Value::String(s) if !v2 => Ok(Value::String(json_reread(s, line, column)?)),
         other => Ok(other),
     }
 }
@@ -569,7 +604,9 @@ fn raw_scalar_value(
     tag: Option<&Tag>,
     line: usize,
     column: usize,
+    v2: bool,
 ) -> Result<Value, Error> {
+    let resolve = if v2 { resolve_v2 } else { resolve_v3 };
     // The non-specific tag `!` (saphyr: empty handle, suffix "!") resolves
     // like no tag in go-yaml v3.
     let tag = tag.filter(|t| !is_non_specific(t));
@@ -577,7 +614,7 @@ fn raw_scalar_value(
         if style != ScalarStyle::Plain {
             return Ok(Value::String(text.into_owned()));
         }
-        return number_value(resolve_v3(&text), &text, line, column);
+        return number_value(resolve(&text), &text, line, column);
     };
     if !tag.is_yaml_core_schema() {
         // Application tags (`!foo`) leave the text as a string.
@@ -602,7 +639,11 @@ fn raw_scalar_value(
         }
         "int" | "float" | "bool" | "timestamp" => {
             let want = tag.suffix.as_str();
-            let mut r = resolve_v3(&text);
+            let mut r = if want == "timestamp" {
+                resolve_v3(&text)
+            } else {
+                resolve(&text)
+            };
             // go-yaml only tries timestamps for untagged or !!timestamp.
             if want != "timestamp"
                 && let Scalar::Timestamp(_) = r
@@ -665,4 +706,9 @@ fn go_lossy_utf8(bytes: &[u8]) -> String {
 
 fn is_non_specific(t: &Tag) -> bool {
     (t.handle.is_empty() && t.suffix == "!") || (t.handle == "!" && t.suffix.is_empty())
+}
+
+/// The byte offset of the `chars`-th character of `src` (or its length).
+fn char_to_byte(src: &str, chars: usize) -> usize {
+    src.char_indices().nth(chars).map_or(src.len(), |(i, _)| i)
 }

@@ -22,6 +22,20 @@ pub(crate) enum Scalar {
     Str,
 }
 
+/// go-yaml v2's resolution of an untagged plain scalar, as its decoder
+/// hands it to sigs.k8s.io/yaml: YAML 1.1 booleans (`yes`, `on`, `y`, …)
+/// are booleans, and timestamps stay the strings they are.
+pub(crate) fn resolve_v2(s: &str) -> Scalar {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Scalar::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Scalar::Bool(false),
+        _ => match resolve_v3(s) {
+            Scalar::Timestamp(_) => Scalar::Str,
+            other => other,
+        },
+    }
+}
+
 /// go-yaml v3's resolution of an untagged plain scalar.
 pub(crate) fn resolve_v3(s: &str) -> Scalar {
     let Some(&first) = s.as_bytes().first() else {
@@ -521,6 +535,15 @@ mod tests {
         assert_eq!(resolve_v3("~"), Scalar::Null);
         assert_eq!(resolve_v3(""), Scalar::Null);
         assert_eq!(resolve_v3("<<"), Scalar::Merge);
+    }
+
+    #[test]
+    fn v2_words() {
+        assert_eq!(resolve_v2("yes"), Scalar::Bool(true));
+        assert_eq!(resolve_v2("Off"), Scalar::Bool(false));
+        assert_eq!(resolve_v2("2001-12-14"), Scalar::Str);
+        assert_eq!(resolve_v2("0755"), Scalar::Int(493));
+        assert_eq!(resolve_v2("yEs"), Scalar::Str);
     }
 
     #[test]

@@ -8,4 +8,5 @@
 mod corpus;
 mod errors;
 mod fixtures;
+mod kustomization;
 mod props;
