@@ -16,6 +16,11 @@
 //! [`parse_documents`] returns the values after that round trip, and
 //! [`emit_documents`] prints them with go-yaml v2's layout and quoting.
 //!
+//! Kustomization files are read differently by kustomize (sigs.k8s.io/yaml,
+//! i.e. go-yaml v2, first document only, duplicate keys allowed):
+//! [`Decoder::Kustomization`] with [`parse_first_document_with`] reproduces
+//! that.
+//!
 //! # Why no existing YAML crate
 //!
 //! No Rust YAML crate emits kustomize's bytes: serde_yaml and its forks
