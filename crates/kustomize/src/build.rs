@@ -25,11 +25,41 @@ pub enum LoadRestrictor {
     None,
 }
 
+/// Largest file a build reads by default (256 MiB).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Build options.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// The load restrictor.
     pub load_restrictor: LoadRestrictor,
+    /// Files larger than this are refused (default [`DEFAULT_MAX_FILE_SIZE`]).
+    pub max_file_size: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            load_restrictor: LoadRestrictor::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+impl Options {
+    /// Sets the load restrictor.
+    #[must_use]
+    pub fn with_load_restrictor(mut self, r: LoadRestrictor) -> Self {
+        self.load_restrictor = r;
+        self
+    }
+
+    /// Sets the per-file size limit.
+    #[must_use]
+    pub fn with_max_file_size(mut self, bytes: u64) -> Self {
+        self.max_file_size = bytes;
+        self
+    }
 }
 
 /// A finished build.
@@ -343,7 +373,7 @@ fn is_remote(path: &str) -> bool {
 
 impl Builder<'_> {
     fn load_kustomization(&mut self, dir: &Dir) -> Result<(Kustomization, String), Error> {
-        let (k, file, warnings) = load::kustomization(self.fs, dir)?;
+        let (k, file, warnings) = load::kustomization(self.fs, self.opts, dir)?;
         self.warnings.extend(warnings);
         Ok((k, file))
     }

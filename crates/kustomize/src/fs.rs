@@ -63,6 +63,12 @@ pub trait FileSystem: Send + Sync {
     fn kind(&self, path: &Path) -> Option<EntryKind>;
     /// Reads a whole file.
     fn read(&self, path: &Path) -> Result<Vec<u8>, Error>;
+    /// The size of a file in bytes, when cheaply known (checked against the
+    /// build's size limit before reading).
+    fn len(&self, path: &Path) -> Option<u64> {
+        let _ = path;
+        None
+    }
     /// Reads a whole file as UTF-8 text.
     fn read_to_string(&self, path: &Path) -> Result<String, Error> {
         String::from_utf8(self.read(path)?).map_err(|_| Error::NotUtf8 {
@@ -153,6 +159,11 @@ impl FileSystem for DiskFs {
         }
     }
 
+    fn len(&self, path: &Path) -> Option<u64> {
+        let real = self.confine(path).ok()?;
+        std::fs::metadata(real).ok().map(|m| m.len())
+    }
+
     fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {
         let real = self.confine(path)?;
         std::fs::read(&real).map_err(|source| io_err(path, source))
@@ -201,6 +212,10 @@ impl FileSystem for MemFs {
         } else {
             None
         }
+    }
+
+    fn len(&self, path: &Path) -> Option<u64> {
+        self.files.get(&clean(path)).map(|s| s.len() as u64)
     }
 
     fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {

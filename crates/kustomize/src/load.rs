@@ -107,6 +107,16 @@ pub enum Error {
         /// The kustomization's directory.
         root: PathBuf,
     },
+    /// A file is larger than [`Options::max_file_size`].
+    #[error("{}: file is {size} bytes, larger than the limit of {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A YAML document is not a mapping.
     #[error("{}: document {index} is not a mapping", path.display())]
     NotAnObject {
@@ -137,6 +147,7 @@ pub enum Error {
 /// Finds, reads and checks the kustomization file of `dir`.
 pub(crate) fn kustomization(
     fs: &dyn FileSystem,
+    opts: &Options,
     dir: &Dir,
 ) -> Result<(Kustomization, String, Vec<Warning>), Error> {
     let found: Vec<&str> = FILE_NAMES
@@ -159,6 +170,7 @@ pub(crate) fn kustomization(
         }
     };
     let shown = dir.file(name);
+    check_size(fs, opts, &dir.abs.join(name), &shown)?;
     let text = fs
         .read_to_string(&dir.abs.join(name))
         .map_err(|source| Error::Read {
@@ -314,6 +326,17 @@ pub(crate) fn read_bytes(
     })
 }
 
+fn check_size(fs: &dyn FileSystem, opts: &Options, real: &Path, shown: &Path) -> Result<(), Error> {
+    match fs.len(real) {
+        Some(size) if size > opts.max_file_size => Err(Error::TooLarge {
+            path: shown.to_path_buf(),
+            size,
+            limit: opts.max_file_size,
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn restricted(
     fs: &dyn FileSystem,
     opts: &Options,
@@ -334,6 +357,7 @@ fn restricted(
             root: dir.shown.clone(),
         });
     }
+    check_size(fs, opts, &real, &clean(&dir.shown.join(path)))?;
     Ok(real)
 }
 

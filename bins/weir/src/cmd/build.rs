@@ -29,18 +29,21 @@ pub(crate) struct Args {
     /// the load restrictor.
     #[arg(long)]
     root: Option<PathBuf>,
+    /// Refuse files larger than this many bytes.
+    #[arg(long, default_value_t = weir_kustomize::build::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
 }
 
 /// Runs `weir build`.
 pub(crate) fn run(args: Args) -> CmdResult {
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let fs = DiskFs::new(&root).invalid()?;
-    let opts = Options {
-        load_restrictor: match args.load_restrictor {
+    let opts = Options::default()
+        .with_load_restrictor(match args.load_restrictor {
             Restrictor::Rootonly => LoadRestrictor::RootOnly,
             Restrictor::None => LoadRestrictor::None,
-        },
-    };
+        })
+        .with_max_file_size(args.max_file_size);
     let out = weir_kustomize::build(&fs, &args.dir, &opts).invalid()?;
     for w in &out.warnings {
         eprintln!("{w}");

@@ -120,9 +120,7 @@ fn load_restrictor_none_allows_files_outside_the_kustomization() {
     fs.add("/repo/shared/cm.yaml", CM);
     let root_only = build(&fs, Path::new("/repo/app"), &Options::default());
     assert!(root_only.is_err());
-    let opts = Options {
-        load_restrictor: LoadRestrictor::None,
-    };
+    let opts = Options::default().with_load_restrictor(LoadRestrictor::None);
     let out = build(&fs, Path::new("/repo/app"), &opts).unwrap();
     assert_eq!(out.resources.len(), 1);
 }
@@ -137,9 +135,7 @@ fn disk_root_confines_builds_and_symlinks() {
     std::fs::write(tmp.path().join("secret.yaml"), CM).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("secret.yaml"), app.join("cm.yaml")).unwrap();
     std::fs::write(app.join("kustomization.yaml"), "resources:\n- cm.yaml\n").unwrap();
-    let opts = Options {
-        load_restrictor: LoadRestrictor::None,
-    };
+    let opts = Options::default().with_load_restrictor(LoadRestrictor::None);
     // Confined to the repository: the symlink leads outside and is refused.
     let fs = DiskFs::new(&repo).unwrap();
     let err = build(&fs, &app, &opts).unwrap_err();
@@ -150,6 +146,30 @@ fn disk_root_confines_builds_and_symlinks() {
     assert!(chain(&err).contains("security"), "{}", chain(&err));
     // No restrictor and no confinement: allowed.
     assert_eq!(build(&fs, &app, &opts).unwrap().resources.len(), 1);
+}
+
+#[test]
+fn oversized_and_binary_files_are_refused_with_their_name() {
+    let mut fs = MemFs::new();
+    fs.add("/k/kustomization.yaml", "resources:\n- cm.yaml\n");
+    fs.add("/k/cm.yaml", CM);
+    let opts = Options::default().with_max_file_size(10);
+    let err = chain(&build(&fs, Path::new("/k"), &opts).unwrap_err());
+    assert!(
+        err.contains("kustomization.yaml: file is 21 bytes, larger than the limit of 10 bytes"),
+        "{err}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "resources:\n- blob.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("blob.yaml"), [0xffu8, 0xfe, 0x00, 0x01]).unwrap();
+    let disk = DiskFs::new(tmp.path()).unwrap();
+    let err = chain(&build(&disk, tmp.path(), &Options::default()).unwrap_err());
+    assert!(err.contains("blob.yaml: not UTF-8 text"), "{err}");
 }
 
 #[test]
