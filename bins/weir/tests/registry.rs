@@ -40,7 +40,7 @@ spec:
 
 /// A temporary directory holding `policy.yaml` ([`POLICY_YAML`]).
 struct Policy {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     path: String,
 }
 
@@ -49,8 +49,9 @@ fn policy() -> Policy {
     let path = dir.path().join("policy.yaml");
     std::fs::write(&path, POLICY_YAML).unwrap();
     let path = path.to_str().unwrap().to_owned();
-    Policy { _dir: dir, path }
+    Policy { dir, path }
 }
+
 const MOTO_PASSWORD: &str = "123456789012-auth-token";
 const ECR_HOST: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
@@ -715,4 +716,54 @@ fn ecr_public_without_aws_credentials() {
         "{}",
         out.stderr
     );
+}
+
+/// IRSA-style login: no access keys, only a web identity token file and a
+/// role ARN; aws-config's default chain exchanges them at STS (moto, via
+/// AWS_ENDPOINT_URL) and then calls ECR.
+#[test]
+fn ecr_login_with_web_identity() {
+    if !registry_tools() || !moto_available() {
+        return;
+    }
+    let pol = policy();
+    let moto = Service::start("moto-ecr", &[]).unwrap();
+    let endpoint = moto.var("AWS_ENDPOINT_URL").unwrap();
+    let svc = Service::start("registry", &["basic", "AWS", MOTO_PASSWORD]).unwrap();
+    let url = svc.var("URL").unwrap();
+    push_tags(url, "front/end", 3, "AWS", MOTO_PASSWORD);
+    let token = write(
+        pol.dir.path(),
+        "web-identity-token",
+        "header.payload.signature",
+    );
+    let out = weir(
+        &[
+            "tags",
+            "--image",
+            &format!("{ECR_HOST}/front/end"),
+            "--provider",
+            "aws",
+            "--registry-mirror",
+            &format!("{ECR_HOST}={url}"),
+            "--insecure",
+            "--policy",
+            &pol.path,
+        ],
+        &[
+            ("AWS_ENDPOINT_URL", endpoint),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/flux"),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", &token),
+        ],
+    );
+    assert_eq!(
+        (out.code, out.stdout.clone()),
+        (0, format!("{}\n", tag(3))),
+        "{}",
+        out.stderr
+    );
+    // Two API calls reached moto: STS AssumeRoleWithWebIdentity, then ECR.
+    let log = std::fs::read_to_string(moto.dir().join("moto.log")).unwrap();
+    assert_eq!(log.matches("\"POST / HTTP/1.1\" 200").count(), 2, "{log}");
 }
