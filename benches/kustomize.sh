@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Compares `weir build` with `kubectl kustomize` on generated kustomize trees
+# (benches/gen_kustomize.py) and on Sock Shop (benches/sock-shop), then times
+# `weir build` alone on large trees. Whole-process figures from /usr/bin/time:
+# wall time, CPU time (user + sys) and peak RSS; medians over the runs.
+#
+#   benches/kustomize.sh                 # N=100,300 vs kubectl; weir alone at 1k/5k/20k
+#   RUNS=5 BIG="1000 5000" benches/kustomize.sh
+#
+# The two tools run alternately in one loop so that machine noise hits both.
+# kubectl kustomize is quadratic on these trees (N=1,000 takes ~100 s), so it
+# is only compared at N=100 and N=300.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+runs=${RUNS:-5}
+compare_ns=${COMPARE:-"100 300"}
+big_ns=${BIG:-"1000 5000 20000"}
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+command -v kubectl >/dev/null || { echo "needs kubectl on PATH" >&2; exit 2; }
+
+(cd "$repo" && cargo build -q --release -p weir)
+weir="$repo/target/release/weir"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# measure LABEL CMD... -> appends "label wall user sys maxrss_kb" to $work/samples
+measure() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >"$work/out.yaml" 2>"$work/err" || {
+    echo "FAILED: $*" >&2; cat "$work/err" >&2; exit 1; }
+  echo "$label $(cat "$work/t")" >>"$work/samples"
+}
+
+summary() { # prints medians and ratios for the labels weir-X and kubectl-X
+  python3 - "$work/samples" "$@" <<'PY'
+import statistics, sys
+rows = []
+for l in open(sys.argv[1]):
+    p = l.split()
+    if len(p) == 5:  # label wall user sys rss_kb -> label wall cpu rss_kb
+        rows.append([p[0], p[1], str(float(p[2]) + float(p[3])), p[4]])
+def med(label, i):
+    v = [float(r[i]) for r in rows if r[0] == label]
+    return statistics.median(v) if v else None
+print(f"{'case':<18}{'tool':<9}{'wall s':>9}{'cpu s':>9}{'peak MiB':>10}")
+for case in sys.argv[2:]:
+    w = [med("weir-" + case, i) for i in (1, 2, 3)]
+    k = [med("kubectl-" + case, i) for i in (1, 2, 3)]
+    for tool, m in (("weir", w), ("kubectl", k)):
+        if m[0] is not None:
+            print(f"{case:<18}{tool:<9}{m[0]:>9.3f}{m[1]:>9.3f}{m[2]/1024:>10.1f}")
+    if k[0] is not None and w[0] is not None:
+        print(f"{case:<18}{'ratio':<9}{k[0]/max(w[0],1e-3):>8.1f}x{k[1]/max(w[1],1e-3):>8.1f}x"
+              f"{w[2]/k[2]:>10.2f}  (wall/cpu: kubectl/weir; rss: weir/kubectl)")
+PY
+}
+
+echo "== weir build vs kubectl kustomize ($runs runs each, alternating)"
+cases=""
+for n in $compare_ns; do
+  python3 "$here/gen_kustomize.py" --resources "$n" --out "$work/k$n" >/dev/null
+  "$weir" build "$work/k$n/overlays/prod" >"$work/w.yaml" 2>/dev/null
+  kubectl kustomize "$work/k$n/overlays/prod" >"$work/k.yaml" 2>/dev/null
+  cmp -s "$work/w.yaml" "$work/k.yaml" && echo "N=$n: outputs identical" || echo "N=$n: OUTPUTS DIFFER"
+  for _ in $(seq "$runs"); do
+    measure "weir-N$n" "$weir" build "$work/k$n/overlays/prod"
+    measure "kubectl-N$n" kubectl kustomize "$work/k$n/overlays/prod"
+  done
+  cases="$cases N$n"
+done
+"$weir" build "$here/sock-shop" >"$work/w.yaml"
+kubectl kustomize "$here/sock-shop" >"$work/k.yaml"
+cmp -s "$work/w.yaml" "$work/k.yaml" && echo "sock-shop: outputs identical" || echo "sock-shop: OUTPUTS DIFFER"
+for _ in $(seq $((runs * 2))); do
+  measure weir-sockshop "$weir" build "$here/sock-shop"
+  measure kubectl-sockshop kubectl kustomize "$here/sock-shop"
+done
+summary $cases sockshop
+
+echo
+echo "== weir build alone (3 runs each)"
+: >"$work/samples"
+cases=""
+for n in $big_ns; do
+  python3 "$here/gen_kustomize.py" --resources "$n" --out "$work/k$n" >/dev/null
+  for _ in 1 2 3; do measure "weir-N$n" "$weir" build "$work/k$n/overlays/prod"; done
+  cases="$cases N$n"
+  rm -rf "$work/k$n"
+done
+summary $cases
