@@ -10,7 +10,7 @@
 //!
 //! Everything that can be decided without the network lives in plain
 //! functions, tested without a server (kube-core's split):
-//! [`reference`] (image references with Docker Hub defaults), [`challenge`]
+//! [`reference`](mod@reference) (image references with Docker Hub defaults), [`challenge`]
 //! (`WWW-Authenticate`), [`pages`] (tag pages, `Link`, the pagination state
 //! machine), [`request`] (URLs, token answers, digests, error bodies),
 //! [`docker_config`], [`mirror`] and [`exclude`]. [`Client`] is the thin async
