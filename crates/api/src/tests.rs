@@ -1,0 +1,310 @@
+use serde_json::json;
+
+use super::*;
+
+fn read(doc: serde_json::Value) -> Object {
+    Object::from_value(&doc).unwrap().unwrap()
+}
+
+fn err(doc: serde_json::Value) -> String {
+    Object::from_value(&doc).unwrap_err().to_string()
+}
+
+fn iua(spec: serde_json::Value) -> serde_json::Value {
+    json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1beta1",
+        "kind": "ImageUpdateAutomation",
+        "metadata": {"name": "flux-system", "namespace": "flux-system"},
+        "spec": spec,
+    })
+}
+
+fn seed_iua_spec() -> serde_json::Value {
+    json!({
+        "interval": "1m0s",
+        "sourceRef": {"kind": "GitRepository", "name": "microservices-demo"},
+        "git": {
+            "checkout": {"ref": {"branch": "main"}},
+            "commit": {
+                "author": {"email": "fluxcdbot@users.noreply.github.com", "name": "fluxcdbot"},
+                "messageTemplate": "{{range .Updated.Images}}{{println .}}{{end}}"
+            },
+            "push": {"branch": "main"}
+        },
+        "update": {"path": "./overlays/development", "strategy": "Setters"}
+    })
+}
+
+#[test]
+fn seed_automation_reads_with_defaults() {
+    let Object::ImageUpdateAutomation(a) = read(iua(seed_iua_spec())) else {
+        panic!()
+    };
+    assert_eq!(a.id(), "flux-system/flux-system");
+    assert_eq!(
+        a.source(),
+        ("flux-system".to_owned(), "microservices-demo".to_owned())
+    );
+    assert_eq!(a.update_path(), "./overlays/development");
+    let repo = git_repo(json!({"url": "https://example.com/x.git", "interval": "1m"}));
+    let checkout = a.checkout_ref(&repo);
+    assert_eq!(checkout.branch.as_deref(), Some("main"));
+    assert_eq!(a.push_branch(&checkout).as_deref(), Some("main"));
+    assert_eq!(a.interval(), std::time::Duration::from_secs(60));
+}
+
+fn git_repo(spec: serde_json::Value) -> GitRepository {
+    let Object::GitRepository(g) = read(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1beta2",
+        "kind": "GitRepository",
+        "metadata": {"name": "microservices-demo", "namespace": "flux-system"},
+        "spec": spec,
+    })) else {
+        panic!()
+    };
+    g
+}
+
+#[test]
+fn git_repository_defaults_and_validation() {
+    let g = git_repo(
+        json!({"url": "https://example.com/x.git", "interval": "1m", "gitImplementation": "go-git"}),
+    );
+    assert_eq!(g.reference().branch.as_deref(), Some("master"));
+    assert_eq!(g.timeout(), DEFAULT_GIT_TIMEOUT);
+    let e = err(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "GitRepository",
+        "metadata": {"name": "x"},
+        "spec": {"url": "git@github.com:org/repo", "interval": "1m"},
+    }));
+    assert_eq!(
+        e,
+        "GitRepository default/x: spec.url: \"git@github.com:org/repo\" must start with http://, https:// or ssh://"
+    );
+    let e = err(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "GitRepository",
+        "metadata": {"name": "x"},
+        "spec": {"url": "https://h/r", "interval": "1m", "timeout": "1h"},
+    }));
+    assert!(e.contains("spec.timeout"), "{e}");
+}
+
+#[test]
+fn automation_checkout_and_push_branch_fallbacks() {
+    let mut spec = seed_iua_spec();
+    spec["git"].as_object_mut().unwrap().remove("push");
+    spec["git"].as_object_mut().unwrap().remove("checkout");
+    let Object::ImageUpdateAutomation(a) = read(iua(spec)) else {
+        panic!()
+    };
+    let repo = git_repo(json!({"url": "https://h/r", "interval": "1m", "ref": {"branch": "dev"}}));
+    let checkout = a.checkout_ref(&repo);
+    assert_eq!(a.push_branch(&checkout).as_deref(), Some("dev"));
+    let tag = GitRepositoryRef {
+        tag: Some("v1".into()),
+        ..Default::default()
+    };
+    assert_eq!(a.push_branch(&tag), None);
+}
+
+#[test]
+fn automation_validation_names_the_field() {
+    let mut spec = seed_iua_spec();
+    spec["git"]["commit"]["author"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email");
+    assert_eq!(
+        err(iua(spec)),
+        "ImageUpdateAutomation flux-system/flux-system: spec.git.commit.author.email: is required"
+    );
+    let mut spec = seed_iua_spec();
+    spec["interval"] = json!("1d");
+    assert!(err(iua(spec)).contains("spec.interval: \"1d\" is not a duration"));
+    let mut spec = seed_iua_spec();
+    spec["update"]["strategy"] = json!("Other");
+    assert!(err(iua(spec)).contains("spec.update.strategy: must be Setters"));
+    let mut spec = seed_iua_spec();
+    spec["update"]["path"] = json!("../elsewhere");
+    assert!(err(iua(spec)).contains("spec.update.path"));
+    let mut spec = seed_iua_spec();
+    spec["interval"] = json!(5);
+    let e = err(iua(spec));
+    assert!(e.contains("does not match the schema"), "{e}");
+}
+
+#[test]
+fn versions_and_foreign_kinds() {
+    for v in ["v1", "v1beta2", "v1beta1"] {
+        let doc = json!({
+            "apiVersion": format!("image.toolkit.fluxcd.io/{v}"),
+            "kind": "ImageRepository",
+            "metadata": {"name": "front-end", "namespace": "flux-system"},
+            "spec": {"image": "weaveworksdemos/front-end", "interval": "1m0s"},
+        });
+        assert_eq!(read(doc).kind(), Kind::ImageRepository);
+    }
+    assert_eq!(
+        err(json!({
+            "apiVersion": "image.toolkit.fluxcd.io/v1alpha2",
+            "kind": "ImagePolicy",
+            "metadata": {"name": "p", "namespace": "ns"},
+        })),
+        "ImagePolicy ns/p: unsupported apiVersion \"image.toolkit.fluxcd.io/v1alpha2\" (expected image.toolkit.fluxcd.io with version v1, v1beta2 or v1beta1)"
+    );
+    // Other kinds, and our kind names in other groups, are not ours.
+    for doc in [
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}),
+        json!({"apiVersion": "example.com/v1", "kind": "ImagePolicy", "metadata": {"name": "p"}}),
+        json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization"}),
+    ] {
+        assert!(Object::from_value(&doc).unwrap().is_none());
+    }
+    assert_eq!(
+        err(
+            json!({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy", "metadata": {}})
+        ),
+        "ImagePolicy without metadata.name"
+    );
+}
+
+#[test]
+fn image_repository_defaults_and_checks() {
+    let Object::ImageRepository(r) = read(json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1beta1",
+        "kind": "ImageRepository",
+        "metadata": {"name": "front-end", "namespace": "flux-system"},
+        "spec": {"image": "weaveworksdemos/front-end", "interval": "1m0s"},
+    })) else {
+        panic!()
+    };
+    assert_eq!(r.exclusion_list(), vec![DEFAULT_EXCLUSION_LIST.to_owned()]);
+    assert!(r.exclusions().unwrap().is_excluded("sha256-abc.sig"));
+    assert_eq!(r.provider(), Provider::Generic);
+    assert!(!r.provider_is_set());
+    assert_eq!(r.timeout(), std::time::Duration::from_secs(60));
+    for (spec, field) in [
+        (
+            json!({"image": "nginx:1.2", "interval": "1m"}),
+            "spec.image",
+        ),
+        (
+            json!({"image": "https://ghcr.io/a", "interval": "1m"}),
+            "spec.image",
+        ),
+        (
+            json!({"image": "nginx", "interval": "1m", "provider": "ibm"}),
+            "spec.provider",
+        ),
+        (
+            json!({"image": "nginx", "interval": "1m", "exclusionList": ["("]}),
+            "spec.exclusionList",
+        ),
+    ] {
+        let e = err(json!({
+            "apiVersion": "image.toolkit.fluxcd.io/v1",
+            "kind": "ImageRepository",
+            "metadata": {"name": "r", "namespace": "ns"},
+            "spec": spec,
+        }));
+        assert!(
+            e.starts_with(&format!("ImageRepository ns/r: {field}: ")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn image_policy_conversion_and_errors() {
+    let Object::ImagePolicy(p) = read(json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1",
+        "kind": "ImagePolicy",
+        "metadata": {"name": "app", "namespace": "apps"},
+        "spec": {
+            "imageRepositoryRef": {"name": "app", "namespace": "images"},
+            "policy": {"semver": {"range": ">=1.0.0"}, "numerical": {}}
+        },
+    })) else {
+        panic!()
+    };
+    assert_eq!(p.repository(), ("images".to_owned(), "app".to_owned()));
+    assert_eq!(p.policy_spec().unwrap().choice.kind(), "semver");
+    let e = err(json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1",
+        "kind": "ImagePolicy",
+        "metadata": {"name": "app", "namespace": "apps"},
+        "spec": {"imageRepositoryRef": {"name": "app"}, "policy": {}},
+    }));
+    assert_eq!(
+        e,
+        "ImagePolicy apps/app: spec.policy: must set one of semver, alphabetical or numerical"
+    );
+    let e = err(json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1",
+        "kind": "ImagePolicy",
+        "metadata": {"name": "app", "namespace": "apps"},
+        "spec": {"imageRepositoryRef": {"name": "app"}, "policy": {"semver": {"range": "not a range"}}},
+    }));
+    assert_eq!(e, "ImagePolicy apps/app: invalid policy");
+}
+
+#[test]
+fn secrets_decode_and_never_print_values() {
+    let Object::Secret(s) = read(json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "git", "namespace": "flux-system"},
+        "data": {"username": "YWxpY2U=", "password": "czNjcjN0"},
+        "stringData": {"password": "override-pw"},
+    })) else {
+        panic!()
+    };
+    let debug = format!("{s:?}");
+    assert!(
+        !debug.contains("override-pw") && !debug.contains("alice"),
+        "{debug}"
+    );
+    let c = s.git_credentials().unwrap();
+    assert_eq!(c.username.as_deref(), Some("alice"));
+    use secrecy::ExposeSecret as _;
+    assert_eq!(c.password.unwrap().expose_secret(), "override-pw");
+
+    let e = err(json!({
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+        "data": {"password": "not base64!"},
+    }));
+    assert_eq!(e, "Secret default/s: data.password: is not valid base64");
+
+    let Object::Secret(d) = read(json!({
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "regcred", "namespace": "ns"},
+        "type": "kubernetes.io/dockerconfigjson",
+        "stringData": {".dockerconfigjson": "{\"auths\":{\"ghcr.io\":{\"username\":\"u\",\"password\":\"p\"}}}"},
+    })) else {
+        panic!()
+    };
+    let cfg = d.docker_config().unwrap();
+    assert_eq!(
+        cfg.credentials_for("ghcr.io").unwrap().username(),
+        Some("u")
+    );
+}
+
+#[test]
+fn label_selectors() {
+    let sel: LabelSelector = serde_json::from_value(json!({
+        "matchLabels": {"team": "a"},
+        "matchExpressions": [{"key": "tier", "operator": "In", "values": ["web"]}]
+    }))
+    .unwrap();
+    let labels = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    assert!(sel.matches(&labels(&[("team", "a"), ("tier", "web")])));
+    assert!(!sel.matches(&labels(&[("team", "a")])));
+    assert!(LabelSelector::default().matches(&labels(&[])));
+}

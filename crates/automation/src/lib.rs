@@ -1,0 +1,1 @@
+//! Flux image update automation without a cluster (layer 3). Work in progress.
