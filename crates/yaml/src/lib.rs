@@ -55,12 +55,16 @@
 //!   maps kustomize's own output changes from run to run (Go map iteration
 //!   feeds its sort); ours is deterministic. Every other key set sorts the
 //!   same.
-//! - **Input that YAML 1.2 refuses and go-yaml accepts.** The parser is
-//!   `saphyr-parser` (YAML 1.2); go-yaml is libyaml-based (YAML 1.1 rules).
-//!   Known cases, all refused here with a positioned error: continuation
-//!   lines of a quoted scalar indented less than its key, and a raw U+FEFF
-//!   inside a document. A raw U+2028 or U+2029 in a scalar is a line break
-//!   for go-yaml and plain content here.
+//! - **YAML 1.1 vs 1.2 syntax corners.** The parser is `saphyr-parser`
+//!   (YAML 1.2); go-yaml is libyaml-based. Quoted scalars whose continuation
+//!   lines are indented less than their key are accepted as go-yaml accepts
+//!   them (the lines are re-indented and the text parsed again). Still
+//!   different: a raw U+FEFF inside a document and a lone CR line break
+//!   inside a quoted scalar are refused here; a raw U+2028, U+2029 or NEL in
+//!   the input is a line break for go-yaml and content here; inside flow
+//!   collections go-yaml ends plain scalars at `?` and treats `?x` / `x:`
+//!   differently, so some flow text it refuses (`{a: http://x/?q}`) parses
+//!   here.
 //! - What kustomize's *engine* does (dropping an empty `metadata.labels` or
 //!   `metadata.annotations` map, document order) is not this crate's job.
 //!
@@ -340,7 +344,7 @@ pub fn parse_documents(src: &str) -> Result<Vec<Value>, Error> {
 
 /// Parses a multi-document YAML stream with explicit limits.
 pub fn parse_documents_with(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error> {
-    parse::parse(src, opts, false)
+    parse::parse_lenient(src, opts, false)
 }
 
 /// Parses only the first document of a stream, the way go-yaml's
@@ -357,5 +361,5 @@ pub fn parse_documents_with(src: &str, opts: &ParseOptions) -> Result<Vec<Value>
 /// # Ok::<(), weir_yaml::Error>(())
 /// ```
 pub fn parse_first_document_with(src: &str, opts: &ParseOptions) -> Result<Option<Value>, Error> {
-    Ok(parse::parse(src, opts, true)?.into_iter().next())
+    Ok(parse::parse_lenient(src, opts, true)?.into_iter().next())
 }

@@ -86,6 +86,105 @@ fn check_raw_characters(src: &str) -> Result<(), Error> {
     Err(Error::ControlCharacter { line, column, code })
 }
 
+/// saphyr's message for a quoted scalar whose continuation line is
+/// indented less than the enclosing block (YAML 1.2 forbids it).
+const UNDER_INDENTED_QUOTE: &str = "invalid indentation in quoted scalar";
+
+/// [`parse`], but accepting what go-yaml accepts and YAML 1.2 does not:
+/// continuation lines of a quoted scalar indented less than its block.
+/// Leading white space of those lines is not part of the value, so such a
+/// scalar is re-indented (its own lines only) and the text parsed again, a
+/// bounded number of times.
+pub(crate) fn parse_lenient(
+    src: &str,
+    opts: &ParseOptions,
+    first_only: bool,
+) -> Result<Vec<Value>, Error> {
+    let mut text = Cow::Borrowed(src);
+    let mut first_error = None;
+    for _ in 0..16 {
+        match parse(&text, opts, first_only) {
+            Err(Error::Syntax {
+                line,
+                column,
+                message,
+            }) if message == UNDER_INDENTED_QUOTE => {
+                let fixed = reindent_quoted(&text, line, column.saturating_sub(1));
+                let err = Error::Syntax {
+                    line,
+                    column,
+                    message,
+                };
+                let first = first_error.get_or_insert(err).clone();
+                match fixed {
+                    Some(fixed) => text = Cow::Owned(fixed),
+                    None => return Err(first),
+                }
+            }
+            other => return other,
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => parse(&text, opts, first_only),
+    }
+}
+
+/// Indents every continuation line of the quoted scalar that starts at
+/// (`line`, `col`) (1-based line, 0-based char column) to at least the
+/// column of its opening quote. `None` if no quoted scalar starts there or
+/// nothing needed indenting.
+fn reindent_quoted(src: &str, line: usize, col: usize) -> Option<String> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        src.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let start = line_start + src[line_start..].char_indices().nth(col)?.0;
+    let quote = src[start..].chars().next()?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let b = src.as_bytes();
+    let q = quote as u8;
+    let mut i = start + 1;
+    let mut out = String::with_capacity(src.len() + 64);
+    out.push_str(&src[..=start]);
+    let mut changed = false;
+    while i < b.len() {
+        let c = b[i];
+        if q == b'"' && c == b'\\' && matches!(b.get(i + 1), Some(&n) if n == b'"' || n == b'\\') {
+            // An escaped quote or backslash.
+            out.push_str(&src[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        if c == q {
+            if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                out.push_str("''");
+                i += 2;
+                continue;
+            }
+            out.push_str(&src[i..]);
+            return changed.then_some(out);
+        }
+        if c == b'\n' {
+            out.push('\n');
+            i += 1;
+            let spaces = b[i..].iter().take_while(|&&s| s == b' ').count();
+            if spaces < col && b.get(i + spaces).is_some_and(|&n| n != b'\n' && n != b'\r') {
+                out.extend(std::iter::repeat_n(' ', col - spaces));
+                changed = true;
+            }
+            continue;
+        }
+        let ch_len = src[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&src[i..i + ch_len]);
+        i += ch_len;
+    }
+    None
+}
+
 pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<Vec<Value>, Error> {
     if !first_only {
         check_raw_characters(src)?;

@@ -277,3 +277,19 @@ fn keys_kustomize_cannot_reencode() {
     // 1,022 plain characters plus quotes is the longest key kustomize reads.
     assert!(parse_documents(&format!("\"{}\": v\n", "k".repeat(1022))).is_ok());
 }
+
+#[test]
+fn under_indented_quoted_continuation_lines_are_accepted_like_go_yaml() {
+    // kubectl kustomize reads these; YAML 1.2 would refuse them.
+    let docs = parse_documents("data:\n  k: \"line one\nline two\"\n  j: 'a\n b ''c'''\n  l: x\n")
+        .expect("go-yaml accepts under-indented quoted continuation lines");
+    assert_eq!(
+        docs,
+        vec![serde_json::json!({"data": {"k": "line one line two", "j": "a b 'c'", "l": "x"}})]
+    );
+    // An unclosed quote is still an error.
+    assert!(matches!(
+        err("data:\n  k: \"abc\n  j: x\n"),
+        Error::Syntax { .. }
+    ));
+}
