@@ -329,7 +329,15 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
     })?;
     let origins = kust.build_metadata.iter().any(|m| m == "originAnnotations");
     let managed_by = kust.build_metadata.iter().any(|m| m == "managedByLabel");
+    let transformations = kust
+        .build_metadata
+        .iter()
+        .any(|m| m == "transformerAnnotations");
     for r in &mut list {
+        if transformations && !r.transformations.is_empty() {
+            let v = crate::resource::transformations_annotation(&r.transformations);
+            r.set_annotation("alpha.config.kubernetes.io/transformations", v);
+        }
         if origins && let Some(o) = r.origin.clone() {
             r.set_annotation("config.kubernetes.io/origin", o.annotation());
         }
@@ -460,8 +468,38 @@ impl Builder<'_> {
                 source: Box::new(source),
             }
         };
+        let cin = origin_string(
+            &dir.origin.join(
+                kfile
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+            ),
+        );
+        let track = self.track_origin;
+        let record = |ra: &mut Accumulator, kind: &str, times: usize| {
+            if !track || times == 0 {
+                return;
+            }
+            for r in ra.resources.resources_mut() {
+                for _ in 0..times {
+                    r.transformations.push(crate::resource::TransformRecord {
+                        configured_in: cin.clone(),
+                        kind: kind.to_string(),
+                        name: None,
+                        namespace: None,
+                    });
+                }
+            }
+        };
         crate::patching::strategic_merge(self, dir, kust, kfile, ra)?;
+        record(
+            ra,
+            "PatchStrategicMergeTransformer",
+            usize::from(!kust.patches_strategic_merge.is_empty()),
+        );
         crate::patching::patches(self, dir, kust, kfile, ra)?;
+        record(ra, "PatchTransformer", kust.patches.len());
         let list = ra.resources.resources_mut();
         transform::namespace(list, &kust.namespace, &config.namespace).map_err(tr("namespace"))?;
         if !kust.namespace.is_empty()
@@ -471,6 +509,11 @@ impl Builder<'_> {
                 id: id.to_string(),
             }));
         }
+        record(
+            ra,
+            "NamespaceTransformer",
+            usize::from(!kust.namespace.is_empty()),
+        );
         let list = ra.resources.resources_mut();
         transform::prefix_suffix(
             list,
@@ -478,6 +521,17 @@ impl Builder<'_> {
             &kust.name_suffix,
             &config.name_prefix,
         );
+        record(
+            ra,
+            "PrefixTransformer",
+            usize::from(!kust.name_prefix.is_empty()),
+        );
+        record(
+            ra,
+            "SuffixTransformer",
+            usize::from(!kust.name_suffix.is_empty()),
+        );
+        let list = ra.resources.resources_mut();
         for label in &kust.labels {
             let mut specs: Vec<_> = label.fields.iter().map(|f| f.to_spec()).collect();
             if label.include_selectors {
@@ -498,12 +552,27 @@ impl Builder<'_> {
         }
         transform::add_pairs(list, &kust.common_labels, &config.common_labels)
             .map_err(tr("commonLabels"))?;
+        record(
+            ra,
+            "LabelTransformer",
+            kust.labels.len() + usize::from(!kust.common_labels.is_empty()),
+        );
+        let list = ra.resources.resources_mut();
         transform::add_pairs(list, &kust.common_annotations, &config.common_annotations)
             .map_err(tr("commonAnnotations"))?;
+        record(
+            ra,
+            "AnnotationsTransformer",
+            usize::from(!kust.common_annotations.is_empty()),
+        );
         crate::patching::json6902(self, dir, kust, kfile, ra)?;
+        record(ra, "PatchJson6902Transformer", kust.patches_json6902.len());
         let list = ra.resources.resources_mut();
         transform::replicas(list, &kust.replicas, &config.replicas).map_err(tr("replicas"))?;
+        record(ra, "ReplicaCountTransformer", kust.replicas.len());
+        let list = ra.resources.resources_mut();
         transform::images(list, &kust.images, &config.images);
+        record(ra, "ImageTagTransformer", kust.images.len());
         if !kust.replacements.is_empty() {
             let reps = self.load_replacements(dir, kfile, &kust.replacements)?;
             crate::replacements::apply(ra.resources.resources_mut(), &reps).map_err(|source| {
@@ -512,9 +581,10 @@ impl Builder<'_> {
                     source: Box::new(source),
                 }
             })?;
+            record(ra, "ReplacementTransformer", 1);
         }
         if !kust.transformers.is_empty() {
-            self.run_plugin_transformers(dir, kust, kfile, ra, config)?;
+            self.run_plugin_transformers(dir, kust, kfile, ra, config, &cin)?;
         }
         Ok(())
     }
@@ -549,9 +619,11 @@ impl Builder<'_> {
         kfile: &Path,
         ra: &mut Accumulator,
         config: &TransformerConfig,
+        configured_in: &str,
     ) -> Result<(), Error> {
         use crate::plugins::Transformer as T;
         let configs = self.load_plugin_configs(dir, kfile, &kust.transformers)?;
+        let mut pending: Vec<crate::resource::TransformRecord> = Vec::new();
         let perr = |source| Error::Plugin {
             file: kfile.to_path_buf(),
             source: Box::new(source),
@@ -565,6 +637,29 @@ impl Builder<'_> {
         };
         for c in &configs {
             let t = crate::plugins::parse(c.object()).map_err(perr)?;
+            if self.track_origin {
+                let obj = c.object();
+                let md = |k: &str| {
+                    obj.get("metadata")
+                        .and_then(|m| m.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                };
+                let rec = crate::resource::TransformRecord {
+                    configured_in: match &c.origin {
+                        Some(o) if !o.path.is_empty() => o.path.clone(),
+                        _ => configured_in.to_string(),
+                    },
+                    kind: obj
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    name: md("name"),
+                    namespace: md("namespace"),
+                };
+                pending.push(rec);
+            }
             let empty = Kustomization::default();
             match t {
                 T::PrefixSuffix {
@@ -636,6 +731,11 @@ impl Builder<'_> {
                             source: Box::new(source),
                         },
                     )?;
+                }
+            }
+            for rec in pending.drain(..) {
+                for r in ra.resources.resources_mut() {
+                    r.transformations.push(rec.clone());
                 }
             }
         }

@@ -153,6 +153,38 @@ impl Origin {
     }
 }
 
+/// A transformer that ran over a resource, for
+/// `buildMetadata: [transformerAnnotations]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransformRecord {
+    /// The kustomization (or plugin config) file, relative to the top.
+    pub configured_in: String,
+    /// The builtin transformer kind (`PrefixTransformer`…).
+    pub kind: String,
+    /// Plugin config name, for `transformers:` entries.
+    pub name: Option<String>,
+    /// Plugin config namespace, for `transformers:` entries.
+    pub namespace: Option<String>,
+}
+
+/// The `alpha.config.kubernetes.io/transformations` annotation value.
+pub(crate) fn transformations_annotation(records: &[TransformRecord]) -> String {
+    let mut s = String::new();
+    for r in records {
+        s.push_str(&format!(
+            "- configuredIn: {}\n  configuredBy:\n    apiVersion: builtin\n    kind: {}\n",
+            r.configured_in, r.kind
+        ));
+        if let Some(n) = &r.name {
+            s.push_str(&format!("    name: {n}\n"));
+        }
+        if let Some(n) = &r.namespace {
+            s.push_str(&format!("    namespace: {n}\n"));
+        }
+    }
+    s
+}
+
 /// One object plus the build-time history kustomize keeps in internal
 /// annotations (previous names, applied prefixes/suffixes, origin).
 #[derive(Debug, Clone)]
@@ -167,6 +199,8 @@ pub struct Resource {
     pub(crate) needs_hash: bool,
     /// Names of the vars whose `objref` is this resource.
     pub(crate) ref_vars: Vec<String>,
+    /// Transformers that ran over it (when build metadata is tracked).
+    pub(crate) transformations: Vec<TransformRecord>,
 }
 
 impl Resource {
@@ -180,6 +214,7 @@ impl Resource {
             origin: None,
             needs_hash: false,
             ref_vars: Vec::new(),
+            transformations: Vec::new(),
         }
     }
 

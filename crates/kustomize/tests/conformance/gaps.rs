@@ -12,19 +12,6 @@ pub(crate) const KNOWN_GAPS: &[(&str, &str)] = &[
         "krusty-iampolicygenerator-GkeGeneratorWithNamespace",
         "IAMPolicyGenerator builtin plugin not implemented",
     ),
-    // buildMetadata: [transformerAnnotations].
-    (
-        "krusty-transformerannotation-AnnoOriginAndTransformerBuiltinLocal",
-        "buildMetadata transformerAnnotations (alpha.config.kubernetes.io/transformations) not implemented",
-    ),
-    (
-        "krusty-transformerannotation-AnnoTransformerBuiltinInline",
-        "buildMetadata transformerAnnotations not implemented",
-    ),
-    (
-        "krusty-transformerannotation-AnnoTransformerLocalFilesWithOverlay",
-        "buildMetadata transformerAnnotations not implemented",
-    ),
     // Kustomization files kustomize reads with a lenient YAML decoder.
     (
         "fleet_staging",
