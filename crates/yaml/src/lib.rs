@@ -53,8 +53,8 @@
 //!   order: keys such as `x10a`, `x1b` and `x2` (or `0755`, `0b11`, `1e3`,
 //!   `9`) sort in a cycle, and runs of more than 18 digits overflow. For such
 //!   maps kustomize's own output changes from run to run (Go map iteration
-//!   feeds its sort); ours is deterministic. Every other key set sorts the
-//!   same.
+//!   feeds its sort); ours is deterministic. Key sets without such a cycle
+//!   sort exactly as kustomize sorts them.
 //! - **YAML 1.1 vs 1.2 syntax corners.** The parser is `saphyr-parser`
 //!   (YAML 1.2); go-yaml is libyaml-based. Quoted scalars whose continuation
 //!   lines are indented less than their key are accepted as go-yaml accepts
