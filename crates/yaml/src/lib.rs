@@ -109,6 +109,8 @@ pub struct ParseOptions {
     /// Whose view of the values to reproduce (default [`Decoder::Resource`]).
     pub decoder: Decoder,
     /// Deepest nesting of sequences and mappings accepted (default 1,000).
+    /// Flow collections (`[`, `{`) are also limited to 255 levels by
+    /// saphyr-parser itself.
     pub max_depth: usize,
     /// Most nodes that alias expansion may produce in one stream, counting
     /// every node of every copied anchor (default 250,000; a "billion laughs"
