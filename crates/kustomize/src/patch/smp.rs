@@ -38,6 +38,8 @@
 //! The walk works on an arena of nodes so that, as in kyaml, a merged element
 //! is the resource's own node and later steps of the list merge see it.
 
+use std::rc::Rc;
+
 use serde_json::{Map, Number, Value};
 
 use super::schema::Schema;
@@ -145,16 +147,14 @@ pub enum Outcome {
 /// );
 /// ```
 pub fn apply(resource: &mut Value, patch: &Value, options: Options) -> Result<Outcome, Error> {
-    let mut patch = patch.clone();
-    if let (Some(api_version), Value::Object(p)) = (resource.get("apiVersion").cloned(), &mut patch)
-    {
-        p.insert("apiVersion".to_string(), api_version);
-    }
     let kind = resource.get("kind").cloned();
     let name = resource.pointer("/metadata/name").cloned();
     let namespace = resource.pointer("/metadata/namespace").cloned();
 
-    let (merged, same_root) = merge_tree(resource, &patch)?;
+    // The patch takes the resource's apiVersion (kustomize copies the GVK
+    // of each selected resource into its copy of the patch).
+    let api_version = resource.get("apiVersion");
+    let (merged, same_root) = merge_tree_with(resource, patch, false, api_version)?;
     let Some(mut merged) = merged else {
         return Ok(Outcome::Deleted);
     };
@@ -203,9 +203,27 @@ pub fn merge(target: &Value, patch: &Value) -> Result<Option<Value>, Error> {
 /// The merge, and whether its result is the target's own root (it is not
 /// after a top-level `$patch: replace`).
 fn merge_tree(target: &Value, patch: &Value) -> Result<(Option<Value>, bool), Error> {
-    let mut m = Merger::default();
+    merge_tree_with(target, patch, false, None)
+}
+
+fn merge_tree_with(
+    target: &Value,
+    patch: &Value,
+    no_shortcut: bool,
+    patch_api_version: Option<&Value>,
+) -> Result<(Option<Value>, bool), Error> {
+    let mut m = Merger {
+        no_shortcut,
+        ..Merger::default()
+    };
     let dest = m.tree.import(target);
     let origin = m.tree.import(patch);
+    if let Some(api_version) = patch_api_version
+        && m.tree.is_map(origin)
+    {
+        let v = m.tree.import(api_version);
+        m.tree.set_field(origin, "apiVersion", Some(v));
+    }
     let result = m.walk([Some(dest), Some(origin)], None)?;
     Ok(match result {
         Some(id) if !m.tree.is_null(id) && !m.tree.is_empty_map(Some(id)) => {
@@ -221,7 +239,7 @@ type Id = usize;
 enum Node {
     Null,
     Scalar(Value),
-    Map(Vec<(String, Id)>),
+    Map(Vec<(Rc<str>, Id)>),
     Seq(Vec<Id>),
 }
 
@@ -259,7 +277,7 @@ impl Tree {
             Value::Object(obj) => {
                 let entries = obj
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.import(v)))
+                    .map(|(k, v)| (Rc::from(k.as_str()), self.import(v)))
                     .collect();
                 Node::Map(entries)
             }
@@ -276,7 +294,7 @@ impl Tree {
             Node::Map(entries) => {
                 let mut obj = Map::new();
                 for (k, v) in entries {
-                    obj.insert(k.clone(), self.export(*v));
+                    obj.insert(k.to_string(), self.export(*v));
                 }
                 Value::Object(obj)
             }
@@ -315,6 +333,18 @@ impl Tree {
 
     /// The text go-yaml keeps for a node (`Node.Value`): a scalar's text,
     /// empty for maps, lists and nulls.
+    /// [`Tree::text`] without allocating for strings.
+    fn text_ref(&self, id: Id) -> std::borrow::Cow<'_, str> {
+        match self.node(id) {
+            Node::Scalar(Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+            Node::Scalar(Value::Bool(b)) => {
+                std::borrow::Cow::Borrowed(if *b { "true" } else { "false" })
+            }
+            Node::Scalar(Value::Number(n)) => std::borrow::Cow::Owned(n.to_string()),
+            _ => std::borrow::Cow::Borrowed(""),
+        }
+    }
+
     fn text(&self, id: Id) -> String {
         match self.node(id) {
             Node::Scalar(Value::String(s)) => s.clone(),
@@ -327,14 +357,14 @@ impl Tree {
     /// The value of map field `name` (`None` for non-maps).
     fn field(&self, map: Option<Id>, name: &str) -> Option<Id> {
         match self.node(map?) {
-            Node::Map(entries) => entries.iter().find(|(k, _)| k == name).map(|(_, v)| *v),
+            Node::Map(entries) => entries.iter().find(|(k, _)| &**k == name).map(|(_, v)| *v),
             _ => None,
         }
     }
 
-    fn map_keys(&self, id: Option<Id>) -> Vec<String> {
+    fn map_keys(&self, id: Option<Id>) -> Vec<Rc<str>> {
         match id.map(|id| self.node(id)) {
-            Some(Node::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            Some(Node::Map(entries)) => entries.iter().map(|(k, _)| Rc::clone(k)).collect(),
             _ => Vec::new(),
         }
     }
@@ -358,7 +388,7 @@ impl Tree {
 
     fn remove_field(&mut self, map: Id, name: &str) {
         if let Node::Map(entries) = &mut self.nodes[map] {
-            entries.retain(|(k, _)| k != name);
+            entries.retain(|(k, _)| &**k != name);
         }
     }
 
@@ -370,9 +400,9 @@ impl Tree {
             return;
         };
         if let Node::Map(entries) = &mut self.nodes[map] {
-            match entries.iter_mut().find(|(k, _)| k == name) {
+            match entries.iter_mut().find(|(k, _)| &**k == name) {
                 Some(entry) => entry.1 = value,
-                None => entries.push((name.to_string(), value)),
+                None => entries.push((Rc::from(name), value)),
             }
         }
     }
@@ -388,7 +418,10 @@ enum Directive {
 #[derive(Debug, Default)]
 struct Merger {
     tree: Tree,
-    path: Vec<String>,
+    path: Vec<Rc<str>>,
+    /// Walk every subtree even when the patch does not touch it (tests
+    /// compare the shortcut against the full walk).
+    no_shortcut: bool,
 }
 
 impl Merger {
@@ -407,6 +440,12 @@ impl Merger {
             });
         }
         let schema = schema.or_else(|| self.schema_from_meta(src));
+        if let [Some(dest), None] = src
+            && !self.no_shortcut
+            && self.is_clean(dest, schema)
+        {
+            return Ok(Some(dest));
+        }
         let kind = src
             .iter()
             .flatten()
@@ -441,16 +480,70 @@ impl Merger {
     /// the node's own `apiVersion` and `kind`, resource first.
     fn schema_from_meta(&self, src: [Option<Id>; 2]) -> Option<Schema> {
         src.iter().flatten().find_map(|&id| {
-            let text = |name| {
-                self.tree
-                    .field(Some(id), name)
-                    .filter(|&v| matches!(self.tree.node(v), Node::Scalar(_)))
-                    .map(|v| self.tree.text(v))
+            let text = |name| match self.tree.field(Some(id), name).map(|v| self.tree.node(v)) {
+                Some(Node::Scalar(Value::String(s))) if !s.is_empty() => Some(s.as_str()),
+                _ => None,
             };
-            let kind = text("kind").filter(|k| !k.is_empty())?;
-            let api_version = text("apiVersion").filter(|a| !a.is_empty())?;
-            Schema::for_type(&api_version, &kind)
+            Schema::for_type(text("apiVersion")?, text("kind")?)
         })
+    }
+
+    /// Whether walking `dest` with no patch counterpart would hand it back
+    /// unchanged, so the walk can be skipped. A walk without patch still
+    /// drops null fields and rebuilds merge lists (dropping empty, keyless
+    /// or duplicate elements), so any of those makes a subtree unclean.
+    fn is_clean(&self, id: Id, schema: Option<Schema>) -> bool {
+        match self.tree.node(id) {
+            Node::Null => false,
+            Node::Scalar(_) => true,
+            Node::Map(entries) => {
+                let schema = schema.or_else(|| self.schema_from_meta([Some(id), None]));
+                entries
+                    .iter()
+                    .all(|(k, v)| self.is_clean(*v, schema.and_then(|s| s.field(k))))
+            }
+            Node::Seq(items) => match schema.filter(|s| s.is_merge_list()) {
+                None => true,
+                Some(list) => self.is_clean_merge_list(items, list),
+            },
+        }
+    }
+
+    fn is_clean_merge_list(&self, items: &[Id], list: Schema) -> bool {
+        let keys = list.merge_keys();
+        let mut seen: Vec<Vec<String>> = Vec::with_capacity(items.len());
+        for &item in items {
+            let tuple: Option<Vec<String>> = if keys.is_empty() {
+                match self.tree.node(item) {
+                    Node::Scalar(_) => Some(vec![self.tree.text(item)]),
+                    _ => None,
+                }
+            } else {
+                match self.tree.node(item) {
+                    Node::Map(entries) if !entries.is_empty() => keys
+                        .iter()
+                        .map(
+                            |k| match self.tree.field(Some(item), k).map(|v| self.tree.node(v)) {
+                                Some(Node::Scalar(_)) => {
+                                    self.tree.field(Some(item), k).map(|v| self.tree.text(v))
+                                }
+                                _ => None,
+                            },
+                        )
+                        .collect(),
+                    _ => None,
+                }
+            };
+            let Some(tuple) = tuple.filter(|t| t.iter().all(|v| !v.is_empty())) else {
+                return false;
+            };
+            if seen.contains(&tuple) || (!keys.is_empty() && !self.is_clean(item, list.elements()))
+            {
+                return false;
+            }
+            seen.push(tuple);
+        }
+        true
     }
 
     /// The `$patch` directive of a patch node, removed from it once read: a
@@ -686,7 +779,7 @@ impl Merger {
             return items
                 .iter()
                 .copied()
-                .find(|&i| self.tree.text(i) == first_value);
+                .find(|&i| self.tree.text_ref(i) == first_value);
         }
         for &item in items {
             if !self.tree.is_map(item) {
@@ -698,7 +791,7 @@ impl Merger {
             let all = keys.iter().zip(values).all(|(k, v)| {
                 self.tree
                     .field(Some(item), k)
-                    .is_some_and(|f| self.tree.text(f) == *v)
+                    .is_some_and(|f| self.tree.text_ref(f) == v.as_str())
             });
             if all {
                 return Some(item);
@@ -719,7 +812,7 @@ impl Merger {
                     found: self.tree.kind(node).name(),
                 });
             }
-            return Ok((self.tree.text(node) == value).then_some(node));
+            return Ok((self.tree.text_ref(node) == value).then_some(node));
         }
         let Node::Map(entries) = self.tree.node(node) else {
             return Err(Error::ElementNotMap {
@@ -729,7 +822,7 @@ impl Merger {
         };
         Ok(entries
             .iter()
-            .find(|(k, v)| k == name && (value.is_empty() || self.tree.text(*v) == value))
+            .find(|(k, v)| &**k == name && (value.is_empty() || self.tree.text_ref(*v) == value))
             .map(|(_, v)| *v))
     }
 

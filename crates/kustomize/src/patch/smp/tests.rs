@@ -350,3 +350,19 @@ proptest! {
         let _ = merge(&spec, &pspec);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Skipping subtrees the patch does not touch gives exactly what the
+    /// full kyaml walk gives.
+    #[test]
+    fn shortcut_for_untouched_subtrees_matches_the_full_walk(spec in hostile(), pspec in hostile(), meta in hostile()) {
+        let doc = |spec: &Value| json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": meta.clone(),
+            "spec": {"template": {"spec": spec.clone()}, "other": spec.clone()}});
+        let fast = merge_tree_with(&doc(&spec), &doc(&pspec), false, None).map_err(|e| e.to_string());
+        let full = merge_tree_with(&doc(&spec), &doc(&pspec), true, None).map_err(|e| e.to_string());
+        prop_assert_eq!(fast, full);
+    }
+}
