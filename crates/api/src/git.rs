@@ -36,7 +36,8 @@ pub struct GitRepository {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GitRepositorySpec {
-    /// `url`: `http(s)://` or `ssh://` (scp-style is refused, as by the CRD).
+    /// `url`: `http(s)://` or `ssh://` (scp-style is refused, as by the CRD);
+    /// Weir also accepts `file://` for local repositories.
     #[serde(default)]
     pub url: String,
     /// `secretRef`: credentials Secret in the same namespace.
@@ -146,7 +147,11 @@ impl GitRepository {
             reason,
         };
         let url = &self.spec.url;
-        if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with("ssh://"))
+        // `file://` is a Weir extension (local repositories, tests); Flux's
+        // CRD accepts only the three network schemes.
+        if !["http://", "https://", "ssh://", "file://"]
+            .iter()
+            .any(|p| url.starts_with(p))
         {
             return Err(invalid(
                 "spec.url",

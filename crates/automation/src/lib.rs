@@ -1,1 +1,58 @@
-//! Flux image update automation without a cluster (layer 3). Work in progress.
+//! Flux image update automation without a cluster (layer 3: composes the
+//! API types with the engines and adapters).
+//!
+//! What Flux's image-reflector and image-automation controllers do, as
+//! cycles over a directory of Flux objects:
+//!
+//! 1. [`load_dir`] reads `GitRepository`, `ImageRepository`, `ImagePolicy`,
+//!    `ImageUpdateAutomation` and `Secret` objects (any of v1, v1beta2,
+//!    v1beta1) from a directory — through the kustomize engine when it holds
+//!    a kustomization, else from every YAML document under it. Other kinds
+//!    are ignored; duplicates are an error.
+//! 2. [`Engine::run_once`] scans each ImageRepository through a
+//!    [`TagLister`] ([`RegistryLister`]: `insecure`, `provider: aws`,
+//!    `secretRef`, `exclusionList`, and Flux's legacy
+//!    `--aws-autologin-for-ecr` as [`Options::aws_autologin_for_ecr`]),
+//!    resolves each ImagePolicy, and runs each automation: parse the
+//!    message template first, fetch `spec.git.checkout.ref`, apply the
+//!    setters under `spec.update.path` with the policies of the automation's
+//!    namespace, commit as `spec.git.commit.author` with the rendered
+//!    message, push to `spec.git.push.branch` (default: the checkout
+//!    branch; created when missing). A push rejected as not a fast-forward
+//!    is redone on the new tip after a jittered backoff, a bounded number of
+//!    times. Nothing changed → no commit, no push. Markers that do not
+//!    resolve are listed in [`AutomationStatus::unresolved`].
+//! 3. [`Status::render_tables`] prints the `flux get images all -A` tables.
+//!
+//! Everything is blocking; registry scans run on a private current-thread
+//! tokio runtime inside [`RegistryLister`].
+//!
+//! ```no_run
+//! use weir_automation::{Engine, Options, RegistryLister, load_dir};
+//!
+//! let objects = load_dir(std::path::Path::new("fixtures/seed/flux-repo"))?;
+//! let options = Options::new("/var/cache/weir");
+//! let lister = RegistryLister::new(options.mirrors.clone())?;
+//! let mut engine = Engine::new(objects, options, lister);
+//! let report = engine.run_once();
+//! print!("{}", engine.status().render_tables());
+//! assert!(!report.failed());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The status tables need no server:
+//!
+//! ```
+//! let status = weir_automation::Status::default();
+//! assert_eq!(status.render_tables(), "");
+//! ```
+
+mod cycle;
+mod load;
+mod scan;
+mod status;
+
+pub use cycle::{CycleReport, Engine, Event, Options, RunError, chain};
+pub use load::{FluxObjects, Key, LoadError, collect, has_kustomization, load_dir};
+pub use scan::{Login, RegistryLister, ScanError, ScanRequest, TagLister};
+pub use status::{AutomationStatus, PolicyStatus, RepositoryStatus, Status, rfc3339};

@@ -1,0 +1,491 @@
+//! Cycle tests with a fake tag lister and local (`file://`) Git remotes.
+
+use std::cell::{Cell, RefCell};
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::load::collect;
+use crate::scan::ScanError;
+
+struct FakeLister {
+    tags: BTreeMap<String, Vec<String>>,
+    seen: RefCell<Vec<ScanRequest>>,
+}
+
+impl FakeLister {
+    fn new(image: &str, tags: &[&str]) -> Self {
+        FakeLister {
+            tags: BTreeMap::from([(
+                image.to_owned(),
+                tags.iter().map(|t| (*t).to_owned()).collect(),
+            )]),
+            seen: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl TagLister for &FakeLister {
+    fn list_tags(
+        &self,
+        request: &ScanRequest,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<String>, ScanError> {
+        self.seen.borrow_mut().push(request.clone());
+        match self.tags.get(&request.image.to_string()) {
+            Some(t) => {
+                progress(t.len());
+                Ok(t.clone())
+            }
+            None => Err(ScanError::Other {
+                image: request.image.to_string(),
+                message: "repository not found".into(),
+            }),
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const OVERLAY: &str = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base\nimages:\n- name: weaveworksdemos/front-end\n  newName: weaveworksdemos/front-end # {\"$imagepolicy\": \"flux-system:front-end:name\"}\n  newTag: 0.3.12 # {\"$imagepolicy\": \"flux-system:front-end:tag\"}\n";
+
+/// A bare remote with branch `main` holding an overlay with markers.
+struct Remote {
+    _dir: tempfile::TempDir,
+    bare: std::path::PathBuf,
+    work: std::path::PathBuf,
+}
+
+impl Remote {
+    fn new(overlay: &str) -> Remote {
+        let dir = tempfile::tempdir().unwrap();
+        let bare = dir.path().join("repo.git");
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        git(
+            dir.path(),
+            &["init", "-q", "--bare", "-b", "main", "repo.git"],
+        );
+        git(&work, &["init", "-q", "-b", "main"]);
+        std::fs::create_dir_all(work.join("overlays/development")).unwrap();
+        std::fs::write(
+            work.join("overlays/development/kustomization.yaml"),
+            overlay,
+        )
+        .unwrap();
+        std::fs::write(work.join("README.md"), "demo\n").unwrap();
+        git(&work, &["add", "."]);
+        git(&work, &["commit", "-q", "-m", "initial"]);
+        git(&work, &["push", "-q", bare.to_str().unwrap(), "main"]);
+        Remote {
+            _dir: dir,
+            bare,
+            work,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.bare.display())
+    }
+
+    fn log(&self, branch: &str) -> Vec<String> {
+        git(&self.bare, &["log", "--format=%an <%ae>|%s", branch])
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn show(&self, rev: &str, path: &str) -> String {
+        git(&self.bare, &["show", &format!("{rev}:{path}")])
+    }
+
+    /// Pushes a commit touching README.md from another clone.
+    fn concurrent_push(&self) {
+        git(
+            &self.work,
+            &[
+                "pull",
+                "-q",
+                "--rebase",
+                self.bare.to_str().unwrap(),
+                "main",
+            ],
+        );
+        std::fs::write(self.work.join("README.md"), "demo, edited meanwhile\n").unwrap();
+        git(&self.work, &["commit", "-q", "-am", "concurrent edit"]);
+        git(
+            &self.work,
+            &["push", "-q", self.bare.to_str().unwrap(), "main"],
+        );
+    }
+}
+
+fn seed_objects(url: &str, iua_spec_patch: impl FnOnce(&mut Value)) -> FluxObjects {
+    let mut iua = json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1beta1",
+        "kind": "ImageUpdateAutomation",
+        "metadata": {"name": "flux-system", "namespace": "flux-system"},
+        "spec": {
+            "interval": "1m0s",
+            "sourceRef": {"kind": "GitRepository", "name": "microservices-demo"},
+            "git": {
+                "checkout": {"ref": {"branch": "main"}},
+                "commit": {
+                    "author": {"email": "fluxcdbot@users.noreply.github.com", "name": "fluxcdbot"},
+                    "messageTemplate": "{{range .Updated.Images}}{{println .}}{{end}}"
+                },
+                "push": {"branch": "main"}
+            },
+            "update": {"path": "./overlays/development", "strategy": "Setters"}
+        }
+    });
+    iua_spec_patch(&mut iua["spec"]);
+    let docs = vec![
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1beta2",
+            "kind": "GitRepository",
+            "metadata": {"name": "microservices-demo", "namespace": "flux-system"},
+            "spec": {"url": url, "interval": "1m", "ref": {"branch": "main"}},
+        }),
+        json!({
+            "apiVersion": "image.toolkit.fluxcd.io/v1beta1",
+            "kind": "ImageRepository",
+            "metadata": {"name": "front-end", "namespace": "flux-system"},
+            "spec": {"image": "weaveworksdemos/front-end", "interval": "1m0s"},
+        }),
+        json!({
+            "apiVersion": "image.toolkit.fluxcd.io/v1beta1",
+            "kind": "ImagePolicy",
+            "metadata": {"name": "front-end", "namespace": "flux-system"},
+            "spec": {
+                "imageRepositoryRef": {"name": "front-end"},
+                "filterTags": {"pattern": "^main-[a-fA-F0-9]+-(?P<buildnumber>.*)", "extract": "$buildnumber"},
+                "policy": {"numerical": {"order": "asc"}}
+            },
+        }),
+        iua,
+    ];
+    collect(docs.into_iter().map(|d| ("test".to_owned(), d))).unwrap()
+}
+
+fn options(cache: &Path) -> Options {
+    let mut o = Options::new(cache);
+    o.retry_base = Duration::from_millis(5);
+    o
+}
+
+const TAGS: &[&str] = &[
+    "main-aaaaaaa-1",
+    "main-bbbbbbb-3",
+    "main-ccccccc-2",
+    "latest",
+    "x.sig",
+];
+
+#[test]
+fn one_cycle_commits_the_new_image_then_nothing() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |_| {}),
+        options(cache.path()),
+        &lister,
+    );
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    assert_eq!(report.pushed.len(), 1);
+    let log = remote.log("main");
+    assert_eq!(
+        log,
+        [
+            "fluxcdbot <fluxcdbot@users.noreply.github.com>|weaveworksdemos/front-end:main-bbbbbbb-3",
+            "dev <dev@example.com>|initial",
+        ]
+    );
+    let message = git(&remote.bare, &["log", "-1", "--format=%B", "main"]);
+    assert_eq!(message, "weaveworksdemos/front-end:main-bbbbbbb-3\n\n");
+    assert_eq!(
+        remote.show("main", "overlays/development/kustomization.yaml"),
+        OVERLAY.replace("newTag: 0.3.12", "newTag: main-bbbbbbb-3")
+    );
+    let diff = git(&remote.bare, &["diff", "--stat", "main~1", "main"]);
+    assert!(
+        diff.contains("1 file changed, 1 insertion(+), 1 deletion(-)"),
+        "{diff}"
+    );
+
+    let status = engine.status();
+    let key = ("flux-system".to_owned(), "front-end".to_owned());
+    assert_eq!(status.repositories[&key].tag_count, 4, "x.sig excluded");
+    assert_eq!(
+        status.policies[&key].latest_image().as_deref(),
+        Some("weaveworksdemos/front-end:main-bbbbbbb-3")
+    );
+    let auto = &status.automations[&("flux-system".to_owned(), "flux-system".to_owned())];
+    assert!(
+        auto.message.starts_with("pushed commit '"),
+        "{}",
+        auto.message
+    );
+    assert_eq!(
+        auto.changes,
+        ["overlays/development/kustomization.yaml:8: 0.3.12 -> main-bbbbbbb-3"]
+    );
+
+    // Second cycle: no change, no commit, no push.
+    let report = engine.run_once();
+    assert!(!report.failed() && report.pushed.is_empty(), "{report:?}");
+    assert_eq!(remote.log("main").len(), 2);
+    let auto = &engine.status().automations[&("flux-system".to_owned(), "flux-system".to_owned())];
+    assert_eq!(auto.message, "repository up-to-date");
+    let tables = engine.status().render_tables();
+    assert!(tables.contains("imagepolicy/front-end"), "{tables}");
+    assert!(tables.contains("main-bbbbbbb-3"), "{tables}");
+}
+
+/// Pushes a conflicting commit before the first real push.
+struct RacingPusher<'r> {
+    remote: &'r Remote,
+    raced: Cell<bool>,
+}
+
+impl GitPush for RacingPusher<'_> {
+    fn push(&self, request: &PushRequest<'_>) -> Result<(), PushError> {
+        if !self.raced.replace(true) {
+            self.remote.concurrent_push();
+        }
+        GitCli::new().push(request)
+    }
+}
+
+#[test]
+fn a_concurrent_push_is_survived_by_the_retry() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let events = std::sync::Mutex::new(Vec::new());
+    let pusher = RacingPusher {
+        remote: &remote,
+        raced: Cell::new(false),
+    };
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |_| {}),
+        options(cache.path()),
+        &lister,
+    )
+    .with_pusher(pusher)
+    .on_event(|e| events.lock().unwrap().push(e.clone()));
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    let log = remote.log("main");
+    assert_eq!(
+        log,
+        [
+            "fluxcdbot <fluxcdbot@users.noreply.github.com>|weaveworksdemos/front-end:main-bbbbbbb-3",
+            "dev <dev@example.com>|concurrent edit",
+            "dev <dev@example.com>|initial",
+        ]
+    );
+    assert_eq!(remote.show("main", "README.md"), "demo, edited meanwhile\n");
+    let retries = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, Event::PushRetry { .. }))
+        .count();
+    assert_eq!(retries, 1);
+}
+
+struct AlwaysRejected;
+
+impl GitPush for AlwaysRejected {
+    fn push(&self, request: &PushRequest<'_>) -> Result<(), PushError> {
+        Err(PushError::NonFastForward {
+            url: request.url.as_str().to_owned(),
+            branch: request.branch.to_owned(),
+        })
+    }
+}
+
+#[test]
+fn retries_are_bounded() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut opts = options(cache.path());
+    opts.push_attempts = 3;
+    let mut engine =
+        Engine::new(seed_objects(&remote.url(), |_| {}), opts, &lister).with_pusher(AlwaysRejected);
+    let report = engine.run_once();
+    assert_eq!(report.failures.len(), 1);
+    assert!(
+        report.failures[0].starts_with(
+            "ImageUpdateAutomation flux-system/flux-system: pushing (attempt 3): push to branch main of"
+        ),
+        "{}",
+        report.failures[0]
+    );
+    assert_eq!(remote.log("main").len(), 1, "nothing pushed");
+}
+
+#[test]
+fn a_bad_template_fails_before_anything_is_committed() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |s| {
+            s["git"]["commit"]["messageTemplate"] = json!("{{range .Updated.Images}}");
+        }),
+        options(cache.path()),
+        &lister,
+    );
+    let report = engine.run_once();
+    assert_eq!(report.failures.len(), 1);
+    assert!(
+        report.failures[0].starts_with(
+            "ImageUpdateAutomation flux-system/flux-system: spec.git.commit.messageTemplate: "
+        ),
+        "{}",
+        report.failures[0]
+    );
+    assert_eq!(remote.log("main").len(), 1);
+    assert!(!cache.path().join("git").exists(), "nothing fetched either");
+}
+
+#[test]
+fn unresolved_markers_are_reported() {
+    let overlay = format!(
+        "{OVERLAY}extra:\n  a: x # {{\"$imagepolicy\": \"other-ns:front-end:tag\"}}\n  b: y # {{\"$imagepolicy\": \"flux-system:missing\"}}\n"
+    );
+    let remote = Remote::new(&overlay);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |_| {}),
+        options(cache.path()),
+        &lister,
+    );
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    let auto = &engine.status().automations[&("flux-system".to_owned(), "flux-system".to_owned())];
+    assert_eq!(
+        auto.unresolved,
+        [
+            "kustomization.yaml:10: other-ns:front-end:tag: policy in another namespace than the automation",
+            "kustomization.yaml:11: flux-system:missing: policy not found",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_push_branch_is_created_from_the_checkout() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |s| {
+            s["git"]["push"]["branch"] = json!("image-updates");
+        }),
+        options(cache.path()),
+        &lister,
+    );
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    assert_eq!(remote.log("main").len(), 1);
+    assert_eq!(remote.log("image-updates").len(), 2);
+    // The next run works on top of the existing push branch: nothing to do.
+    let report = engine.run_once();
+    assert!(!report.failed() && report.pushed.is_empty(), "{report:?}");
+    assert_eq!(remote.log("image-updates").len(), 2);
+}
+
+#[test]
+fn scan_and_policy_failures_are_reported() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("ghcr.io/other/image", &[]);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |_| {}),
+        options(cache.path()),
+        &lister,
+    );
+    let report = engine.run_once();
+    assert_eq!(
+        report.failures[..2],
+        [
+            "ImageRepository flux-system/front-end: scanning index.docker.io/weaveworksdemos/front-end: repository not found",
+            "ImagePolicy flux-system/front-end: referenced ImageRepository 'flux-system/front-end' has not been scanned",
+        ]
+    );
+    // The automation still runs; with no resolved policy, the markers stay.
+    assert_eq!(remote.log("main").len(), 1);
+}
+
+#[test]
+fn ecr_autologin_applies_to_ecr_hosts_without_a_provider() {
+    let ecr = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/front-end";
+    let mut objects = seed_objects("https://example.invalid/x.git", |_| {});
+    objects.automations.clear();
+    let docs = vec![json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1beta1",
+        "kind": "ImageRepository",
+        "metadata": {"name": "ecr", "namespace": "flux-system"},
+        "spec": {"image": ecr, "interval": "1m0s"},
+    })];
+    let extra = collect(docs.into_iter().map(|d| ("t".to_owned(), d))).unwrap();
+    objects.image_repositories.extend(extra.image_repositories);
+    let lister = FakeLister::new(ecr, &["v1"]);
+    let cache = tempfile::tempdir().unwrap();
+    for (flag, expect_ecr) in [(false, false), (true, true)] {
+        lister.seen.borrow_mut().clear();
+        let mut opts = options(cache.path());
+        opts.aws_autologin_for_ecr = flag;
+        let mut engine = Engine::new(objects.clone(), opts, &lister);
+        let _ = engine.run_once();
+        let seen = lister.seen.borrow();
+        let by_image = |img: &str| {
+            seen.iter()
+                .find(|r| r.image.to_string() == img)
+                .map(|r| matches!(r.login, Login::Ecr))
+        };
+        assert_eq!(by_image(ecr), Some(expect_ecr));
+        assert_eq!(
+            by_image("index.docker.io/weaveworksdemos/front-end"),
+            Some(false),
+            "not an ECR host"
+        );
+    }
+}
+
+#[test]
+fn backoff_grows_with_jitter_and_a_cap() {
+    let base = Duration::from_millis(100);
+    for attempt in 1..6 {
+        let d = backoff(base, attempt);
+        let nominal = base * (1 << (attempt - 1));
+        assert!(d >= nominal / 2 && d < nominal * 3 / 2, "{attempt}: {d:?}");
+    }
+    assert!(backoff(base, 30) <= Duration::from_secs(5));
+}
