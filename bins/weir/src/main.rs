@@ -38,6 +38,8 @@ enum Command {
     SetImages(cmd::set_images::Args),
     /// Git sources (GitRepository semantics): fetch a ref into a reproducible artifact.
     Source(cmd::source::Args),
+    /// Image update automation without a cluster: scan, select, set, commit, push.
+    Automate(cmd::automate::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args),
         Command::SetImages(args) => cmd::set_images::run(args),
         Command::Source(args) => cmd::source::run(args),
+        Command::Automate(args) => cmd::automate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

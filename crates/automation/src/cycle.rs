@@ -130,6 +130,14 @@ pub enum RunError {
         /// What is wrong.
         reason: String,
     },
+    /// An object other than an automation references something missing.
+    #[error("{object}: {reason}")]
+    Reference {
+        /// `Kind namespace/name`.
+        object: String,
+        /// What is missing.
+        reason: String,
+    },
     /// A referenced Secret is invalid.
     #[error("ImageUpdateAutomation {automation}: Secret {secret}")]
     Secret {
@@ -923,6 +931,53 @@ impl<'a> Engine<'a> {
             }
         }
     }
+}
+
+/// Checks what can be checked before any cycle: every message template
+/// parses, and every reference (`sourceRef`, `secretRef`,
+/// `imageRepositoryRef`) names an object of the set. Returns the first
+/// problem.
+pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
+    for (key, auto) in &objects.automations {
+        let automation = id(key);
+        let git = auto.git();
+        tpl::parse_message_template(git.commit.message_template.as_deref().unwrap_or("")).map_err(
+            |source| RunError::Template {
+                automation: automation.clone(),
+                source,
+            },
+        )?;
+        let source = auto.source();
+        let Some(repo) = objects.git_repositories.get(&source) else {
+            return Err(RunError::Config {
+                automation,
+                reason: format!("GitRepository '{}' not found (spec.sourceRef)", id(&source)),
+            });
+        };
+        if let Some(r) = &repo.spec.secret_ref {
+            let skey = (source.0.clone(), r.name.clone());
+            if !objects.secrets.contains_key(&skey) {
+                return Err(RunError::Config {
+                    automation,
+                    reason: format!(
+                        "secret '{}' of GitRepository '{}' not found",
+                        id(&skey),
+                        id(&source)
+                    ),
+                });
+            }
+        }
+    }
+    for (key, policy) in &objects.image_policies {
+        let repo = policy.repository();
+        if !objects.image_repositories.contains_key(&repo) {
+            return Err(RunError::Reference {
+                object: format!("ImagePolicy {}", id(key)),
+                reason: format!("referenced ImageRepository '{}' not found", id(&repo)),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -489,3 +489,33 @@ fn backoff_grows_with_jitter_and_a_cap() {
     }
     assert!(backoff(base, 30) <= Duration::from_secs(5));
 }
+
+#[test]
+fn validate_finds_bad_templates_and_missing_references() {
+    let ok = seed_objects("https://example.invalid/x.git", |_| {});
+    validate(&ok).unwrap();
+    let bad = seed_objects("https://example.invalid/x.git", |s| {
+        s["git"]["commit"]["messageTemplate"] = json!("{{ .Updated.Images");
+    });
+    let e = validate(&bad).unwrap_err();
+    assert!(
+        chain(&e).starts_with(
+            "ImageUpdateAutomation flux-system/flux-system: spec.git.commit.messageTemplate: "
+        ),
+        "{}",
+        chain(&e)
+    );
+    let missing = seed_objects("https://example.invalid/x.git", |s| {
+        s["sourceRef"]["name"] = json!("nope");
+    });
+    assert_eq!(
+        validate(&missing).unwrap_err().to_string(),
+        "ImageUpdateAutomation flux-system/flux-system: GitRepository 'flux-system/nope' not found (spec.sourceRef)"
+    );
+    let mut no_repo = ok.clone();
+    no_repo.image_repositories.clear();
+    assert_eq!(
+        validate(&no_repo).unwrap_err().to_string(),
+        "ImagePolicy flux-system/front-end: referenced ImageRepository 'flux-system/front-end' not found"
+    );
+}

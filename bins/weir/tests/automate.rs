@@ -1,0 +1,385 @@
+//! `weir automate`: the seed scenario end to end, against a real registry
+//! (Debian's `docker-registry`, reached through `--registry-mirror`) and a
+//! real Git HTTP server with basic auth (nginx + git http-backend).
+//!
+//! New `main-<sha7>-<n>` tags of `weaveworksdemos/front-end` must end as one
+//! commit by fluxcdbot in the microservices repository, changing exactly the
+//! marked `newTag` of the development overlay, which then renders with the
+//! new image; an unchanged registry is a no-op; a newer tag is a second
+//! commit. (The concurrent-push retry is tested in weir-automation's
+//! `tests/seed`, where a push wrapper can race the engine.)
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use weir_testkit::Service;
+
+const GIT_USER: &str = "git";
+const GIT_PASSWORD: &str = "secret";
+const IMAGE: &str = "weaveworksdemos/front-end";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn have_tools() -> bool {
+    let missing: Vec<&str> = ["nginx", "fcgiwrap", "curl", "git", "jq", "docker-registry"]
+        .into_iter()
+        .filter(|c| !weir_testkit::have_command(c))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("missing {missing:?}");
+    }
+    eprintln!("SKIPPED: missing {missing:?} (run scripts/install-deps.sh)");
+    false
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=dev", "-c", "user.email=dev@example.com"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &dest).unwrap();
+    }
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walkdir(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn push_tags(registry: &str, n: usize) {
+    let out = Command::new("bash")
+        .arg(weir_testkit::script_path("push-tags"))
+        .args([registry, IMAGE, &n.to_string()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "push-tags.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// push-tags.sh's tag `i`: main-<sha7>-<i>.
+fn tag(i: u64) -> String {
+    format!("main-{:07x}-{i}", (i * 2_654_435_761) % 268_435_456)
+}
+
+struct Seed {
+    git_server: Service,
+    registry: Service,
+    tmp: tempfile::TempDir,
+    bare: PathBuf,
+    flux_repo: PathBuf,
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Seed {
+    fn start() -> Option<Seed> {
+        if !have_tools() {
+            return None;
+        }
+        let git_server = Service::start("git-http-server", &[GIT_USER, GIT_PASSWORD]).unwrap();
+        let registry = Service::start("registry", &["none"]).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        // The microservices repository, served as microservices-repo.git.
+        let bare = PathBuf::from(git_server.var("REPOS").unwrap()).join("microservices-repo.git");
+        std::fs::create_dir_all(&bare).unwrap();
+        git(&bare, &["init", "-q", "--bare", "-b", "main"]);
+        let work = tmp.path().join("work");
+        copy_tree(&root().join("fixtures/seed/microservices-repo"), &work);
+        git(&work, &["init", "-q", "-b", "main"]);
+        git(&work, &["add", "-A"]);
+        git(&work, &["commit", "-q", "-m", "Sock Shop"]);
+        git(&work, &["push", "-q", bare.to_str().unwrap(), "main"]);
+        // The flux-repo, pointing at this server.
+        let flux_repo = tmp.path().join("flux-repo");
+        copy_tree(&root().join("fixtures/seed/flux-repo"), &flux_repo);
+        let gr = flux_repo.join("git-repository.yaml");
+        let text = std::fs::read_to_string(&gr).unwrap().replace(
+            "http://127.0.0.1:8080/microservices-repo.git",
+            &format!("{}/microservices-repo.git", git_server.var("URL").unwrap()),
+        );
+        std::fs::write(&gr, text).unwrap();
+        Some(Seed {
+            git_server,
+            registry,
+            tmp,
+            bare,
+            flux_repo,
+        })
+    }
+
+    fn registry_url(&self) -> &str {
+        self.registry.var("URL").unwrap()
+    }
+
+    fn automate(&self) -> Output {
+        let mirror = format!("docker.io={}", self.registry_url());
+        let out = Command::new(env!("CARGO_BIN_EXE_weir"))
+            .arg("automate")
+            .arg(&self.flux_repo)
+            .args(["--once", "--registry-mirror", &mirror, "--cache-dir"])
+            .arg(self.tmp.path().join("cache"))
+            .env("WEIR_LOG", "debug")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let o = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        };
+        assert!(
+            !o.stderr.contains(GIT_PASSWORD),
+            "the Git password leaked:\n{}",
+            o.stderr
+        );
+        o
+    }
+
+    /// `author|subject` of each commit on main, newest first.
+    fn log(&self) -> Vec<String> {
+        git(&self.bare, &["log", "--format=%an <%ae>|%s", "main"])
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn render_overlay(&self) -> String {
+        let checkout = self
+            .tmp
+            .path()
+            .join(format!("checkout-{}", self.log().len()));
+        git(
+            self.tmp.path(),
+            &[
+                "clone",
+                "-q",
+                self.bare.to_str().unwrap(),
+                checkout.to_str().unwrap(),
+            ],
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_weir"))
+            .arg("build")
+            .arg(checkout.join("overlays/development"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn seed_end_to_end() {
+    let Some(seed) = Seed::start() else {
+        return;
+    };
+    let _keep = &seed.git_server;
+    push_tags(seed.registry_url(), 3);
+    let before = seed.log();
+    assert_eq!(before.len(), 1);
+
+    // One cycle: one commit by fluxcdbot, the image line as message.
+    let out = seed.automate();
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let newest = format!("{IMAGE}:{}", tag(3));
+    let log = seed.log();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(
+        log[0],
+        format!("fluxcdbot <fluxcdbot@users.noreply.github.com>|{newest}")
+    );
+    assert_eq!(
+        git(&seed.bare, &["log", "-1", "--format=%B", "main"]),
+        format!("{newest}\n\n")
+    );
+    assert_eq!(
+        git(&seed.bare, &["log", "-1", "--format=%cn <%ce>", "main"]).trim(),
+        "fluxcdbot <fluxcdbot@users.noreply.github.com>"
+    );
+    // The diff is exactly the marked value that changed (newName already matched).
+    let diff = git(&seed.bare, &["diff", "-U0", "main~1", "main"]);
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-  newTag: 0.3.12 # {\"$imagepolicy\": \"flux-system:front-end:tag\"}".to_owned(),
+            format!(
+                "+  newTag: {} # {{\"$imagepolicy\": \"flux-system:front-end:tag\"}}",
+                tag(3)
+            ),
+        ]
+    );
+    assert!(
+        diff.contains("overlays/development/kustomization.yaml"),
+        "{diff}"
+    );
+    // The status tables and the progress.
+    assert!(
+        out.stdout.contains("imagerepository/front-end"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("successful scan: found 3 tags"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("{IMAGE}\t{}", tag(3))) || out.stdout.contains(&tag(3)),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("pushed commit '"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("imagerepository/flux-system/front-end: scanning"),
+        "{}",
+        out.stderr
+    );
+    // `weir build` of the overlay shows the new image.
+    let rendered = seed.render_overlay();
+    assert!(
+        rendered.contains(&format!("image: {newest}\n")),
+        "{rendered}"
+    );
+    assert!(!rendered.contains("front-end:0.3.12"));
+
+    // A second cycle changes nothing.
+    let out = seed.automate();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(seed.log().len(), 2);
+    assert!(
+        out.stdout.contains("repository up-to-date"),
+        "{}",
+        out.stdout
+    );
+
+    // A newer tag: a second commit.
+    push_tags(seed.registry_url(), 4);
+    let out = seed.automate();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let log = seed.log();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(
+        log[0],
+        format!(
+            "fluxcdbot <fluxcdbot@users.noreply.github.com>|{IMAGE}:{}",
+            tag(4)
+        )
+    );
+    let rendered = seed.render_overlay();
+    assert!(
+        rendered.contains(&format!("image: {IMAGE}:{}\n", tag(4))),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_and_unreachable_servers_exit_1() {
+    let weir = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_weir"))
+            .args(args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, err) = weir(&["automate", tmp.path().join("missing").to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a directory"), "{err}");
+    let (code, err) = weir(&["automate", tmp.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no ImageRepository or ImageUpdateAutomation found"),
+        "{err}"
+    );
+    // A template that does not parse: exit 2 before anything runs.
+    let flux = tmp.path().join("flux");
+    copy_tree(&root().join("fixtures/seed/flux-repo"), &flux);
+    let iua = flux.join("image-update-automation.yaml");
+    let text = std::fs::read_to_string(&iua)
+        .unwrap()
+        .replace("{{println .}}{{end}}", "{{println .}}");
+    std::fs::write(&iua, text).unwrap();
+    let (code, err) = weir(&["automate", flux.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("spec.git.commit.messageTemplate"), "{err}");
+    // Nothing listens on the seed's default URL or at the mirror: exit 1.
+    let flux2 = tmp.path().join("flux2");
+    copy_tree(&root().join("fixtures/seed/flux-repo"), &flux2);
+    let (code, err) = weir(&[
+        "automate",
+        flux2.to_str().unwrap(),
+        "--registry-mirror",
+        "docker.io=http://127.0.0.1:9",
+        "--cache-dir",
+        tmp.path().join("cache").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the cycle failed"), "{err}");
+    let (code, err) = weir(&["automate", "--once", "--watch", flux2.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+}
