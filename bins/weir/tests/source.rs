@@ -206,6 +206,20 @@ fn fetch_prints_revision_and_digest() {
     assert_eq!(out3.status.code(), Some(0), "{stderr3}");
     assert_eq!(stdout3.lines().next().unwrap(), format!("sha1:{}", fx.head));
     assert_ne!(stdout3.lines().nth(1), Some(lines[1]));
+
+    // Without --out: fetch only, the revision alone.
+    let out4 = fx.weir(&[
+        "source",
+        "fetch",
+        &url,
+        "--secret",
+        secret.to_str().unwrap(),
+        "--branch",
+        "main",
+    ]);
+    let (stdout4, stderr4) = text(&out4);
+    assert_eq!(out4.status.code(), Some(0), "{stderr4}");
+    assert_eq!(stdout4, format!("main@sha1:{}\n", fx.head));
 }
 
 #[test]
@@ -364,9 +378,9 @@ fn bad_input_exit_2() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(!stderr.contains("hunter2"), "{stderr}");
     }
-    // Missing --out is a usage error too.
+    // A missing URL is a usage error too.
     let output = Command::new(env!("CARGO_BIN_EXE_weir"))
-        .args(["source", "fetch", "https://example.com/x.git"])
+        .args(["source", "fetch", "--branch", "main"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));

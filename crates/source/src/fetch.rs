@@ -240,6 +240,9 @@ pub(crate) fn open_repo(
     let mut all = vec![
         "core.logAllRefUpdates=false".to_owned(),
         "gc.auto=0".to_owned(),
+        // A hash-map delta-base cache: artifacts read every blob of a tree,
+        // and the default small static LRU is searched linearly.
+        "core.deltaBaseCacheLimit=96m".to_owned(),
     ];
     all.extend(overrides.iter().cloned());
     gix::open_opts(
@@ -573,8 +576,15 @@ impl Session<'_> {
                     peeled.or(target).map(ToOwned::to_owned)
                 }
             });
-        if tip.is_none() {
+        let Some(tip_id) = tip else {
             return Ok(None);
+        };
+        // Nothing new: the remote's tip is already here (and no history needs
+        // deepening), so skip negotiation and the pack request entirely.
+        let deepening =
+            !matches!(shallow, gix::remote::fetch::Shallow::DepthAtRemote(d) if d.get() == 1);
+        if !deepening && self.repo.has_object(tip_id) {
+            return Ok(tip);
         }
         let interrupt = AtomicBool::new(false);
         prepare

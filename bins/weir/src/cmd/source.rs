@@ -2,7 +2,7 @@
 //!
 //! `weir source fetch URL … --out ARTIFACT.tar.gz` fetches one ref into the
 //! per-URL cache, writes the artifact atomically, and prints the revision and
-//! the artifact digest, one per line.
+//! the artifact digest, one per line (without `--out`: the revision only).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -84,9 +84,11 @@ struct FetchArgs {
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     connect_timeout: u64,
 
-    /// Where to write the artifact (.tar.gz); written atomically.
+    /// Where to write the artifact (.tar.gz); written atomically. Without it,
+    /// only the fetch runs and only the revision is printed (a cheap "has the
+    /// remote changed" check).
     #[arg(long, value_name = "ARTIFACT.tar.gz")]
-    out: PathBuf,
+    out: Option<PathBuf>,
 }
 
 /// Runs `weir source`.
@@ -122,9 +124,12 @@ fn fetch(args: FetchArgs) -> CmdResult {
         Err(e) if e.is_invalid_input() => return Err(Failure::Invalid(e.into())),
         Err(e) => return Err(Failure::Failed(e.into())),
     };
+    let Some(out) = &args.out else {
+        return write_stdout(format!("{}\n", fetched.revision()).as_bytes());
+    };
     let ignore = (!args.ignore.is_empty()).then(|| args.ignore.join("\n"));
     let artifact = fetched
-        .write_artifact(ignore.as_deref(), &args.out)
+        .write_artifact(ignore.as_deref(), out)
         .with_context(|| format!("fetched {}", fetched.revision()))
         .failed()?;
     write_stdout(format!("{}\n{}\n", fetched.revision(), artifact.digest).as_bytes())

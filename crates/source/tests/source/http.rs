@@ -308,3 +308,108 @@ fn same_commit_same_digest_across_clones_and_sourceignore() {
         Err(weir_source::CheckoutError::NotEmpty { .. })
     ));
 }
+
+/// A one-shot HTTP server that records the request head and answers 401.
+fn recording_401_server() -> (String, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/repo.git", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let mut stream = stream;
+        let _ = stream.write_all(
+            b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"x\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
+        head
+    });
+    (url, handle)
+}
+
+#[test]
+fn bearer_token_is_sent_as_an_authorization_header() {
+    let (url, server) = recording_401_server();
+    let url = RepoUrl::parse(&url).unwrap();
+    let token = "tok-CANARY-4242";
+    let cache = tempfile::tempdir().unwrap();
+    let err = fetch(
+        &url,
+        &Credentials::bearer(SecretString::from(token)),
+        &GitRef::branch("main"),
+        &FetchOptions::new(cache.path()).connect_timeout(Duration::from_secs(2)),
+    )
+    .unwrap_err();
+    let head = server.join().unwrap();
+    assert!(
+        head.lines()
+            .any(|l| l.eq_ignore_ascii_case(&format!("authorization: Bearer {token}"))),
+        "{head}"
+    );
+    assert!(matches!(err, FetchError::Authentication { .. }), "{err:?}");
+    let text = format!("{err} {err:?} {}", error_chain(&err));
+    assert!(!text.contains(token), "{text}");
+}
+
+/// Plants canary secrets in every credential field and checks that no Debug
+/// output, error message or error chain of fetch and push ever shows them.
+#[test]
+fn canary_secrets_never_show_up() {
+    use weir_source::{GitCli, GitPush as _, PushRequest};
+    let canaries = ["pw-CANARY-a1", "bearer-CANARY-b2", "key-CANARY-c3"];
+    let mut creds = Credentials::basic(USER, SecretString::from(canaries[0]));
+    creds.bearer_token = Some(SecretString::from(canaries[1]));
+    creds.identity = Some(SecretString::from(canaries[2]));
+    creds.known_hosts = Some("[127.0.0.1]:1 ssh-ed25519 AAAA".into());
+    let mut seen = vec![format!("{creds:?}")];
+
+    let (http_url, server) = recording_401_server();
+    let http_url = RepoUrl::parse(&http_url).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let opts = FetchOptions::new(cache.path()).connect_timeout(Duration::from_secs(2));
+    seen.push(format!("{opts:?} {http_url:?}"));
+    let err = fetch(&http_url, &creds, &GitRef::branch("main"), &opts).unwrap_err();
+    let _ = server.join();
+    seen.push(format!("{err} {err:?} {}", error_chain(&err)));
+
+    // Over SSH the identity is written to a temp file; a closed port fails.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ssh_url = RepoUrl::parse(&format!("ssh://git@127.0.0.1:{port}/repo.git")).unwrap();
+    let mut ssh_creds = creds.clone();
+    ssh_creds.password = None;
+    let err = fetch(&ssh_url, &ssh_creds, &GitRef::branch("main"), &opts).unwrap_err();
+    seen.push(format!("{err} {err:?} {}", error_chain(&err)));
+
+    // A push to the closed HTTP port.
+    let dead = RepoUrl::parse(&format!("http://127.0.0.1:{port}/repo.git")).unwrap();
+    let git_dir = cache.path().join("empty.git");
+    std::fs::create_dir_all(&git_dir).unwrap();
+    crate::git(&git_dir, &["init", "-q", "--bare"]);
+    let req = PushRequest {
+        git_dir: &git_dir,
+        url: &dead,
+        credentials: &creds,
+        commit: "0123456789012345678901234567890123456789",
+        branch: "main",
+        force: false,
+    };
+    seen.push(format!("{req:?}"));
+    let err = GitCli::new().push(&req).unwrap_err();
+    seen.push(format!("{err} {err:?} {}", error_chain(&err)));
+
+    let all = seen.join("\n");
+    for canary in canaries {
+        assert!(!all.contains(canary), "{canary} leaked in:\n{all}");
+    }
+}
