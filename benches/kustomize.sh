@@ -6,6 +6,7 @@
 #
 #   benches/kustomize.sh                 # N=100,300 vs kubectl; weir alone at 1k/5k/20k
 #   RUNS=5 BIG="1000 5000" benches/kustomize.sh
+#   WEIR=target/release/weir benches/kustomize.sh   # use an existing binary
 #
 # The two tools run alternately in one loop so that machine noise hits both.
 # kubectl kustomize is quadratic on these trees (N=1,000 takes ~100 s), so it
@@ -19,8 +20,12 @@ big_ns=${BIG:-"1000 5000 20000"}
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 command -v kubectl >/dev/null || { echo "needs kubectl on PATH" >&2; exit 2; }
 
-(cd "$repo" && cargo build -q --release -p weir)
-weir="$repo/target/release/weir"
+# WEIR=/path/to/weir skips the build (e.g. a binary built earlier).
+weir=${WEIR:-}
+if [ -z "$weir" ]; then
+  (cd "$repo" && cargo build -q --release -p weir)
+  weir="$repo/target/release/weir"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
