@@ -23,6 +23,33 @@
 //! Marker forms: `NS:NAME` (full reference `name:tag[@digest]`),
 //! `NS:NAME:name` (repository), `NS:NAME:tag`, `NS:NAME:digest`.
 //!
+//! # Which comments are markers (as Flux/kyaml read them)
+//!
+//! The comment, after stripping all leading `#`, must be exactly a JSON object
+//! whose values are all strings, with a non-empty `"$imagepolicy"` (extra
+//! keys allowed, any JSON spacing). It marks the scalar it trails on the same
+//! line (go-yaml's *line comment*; inside a flow collection `value, # m`
+//! counts), or, on a line of its own, the scalar value or sequence item that
+//! starts the next line (its *head comment*; a line comment on that scalar
+//! wins, and a two-line comment block is not JSON). A comment above
+//! `key: value` belongs to the key; a comment after `}`/`]` belongs to the
+//! collection; neither is a marker. A new value that would read as a number,
+//! bool, null or timestamp (YAML 1.1 or 1.2) is written double-quoted when the
+//! old scalar was plain; quoted scalars keep their quotes.
+//!
+//! # Deliberate differences from Flux
+//!
+//! - Only the marked scalar's bytes change (Flux re-serialises the file).
+//! - Symlinks are never followed (Flux reads symlinked files, even outside
+//!   the tree) and `.git/` is skipped.
+//! - Unusable markers are reported as [`Problem`]s (Flux ignores them
+//!   silently): unknown policy, malformed JSON or reference, not on a scalar.
+//! - A marker on a block scalar (`key: | # marker`) is a problem, not rewritten.
+//! - A `:digest` marker whose image has no digest is left alone (Flux writes
+//!   an empty string).
+//! - YAML is parsed with saphyr-parser, not go-yaml; a file one accepts and
+//!   the other rejects (rare edge cases) is a problem file here.
+//!
 //! ```
 //! use std::path::Path;
 //! use weir_setters::{ImageRef, Setters};

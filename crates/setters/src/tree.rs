@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -83,58 +84,149 @@ fn rel(root: &Path, path: &Path) -> PathBuf {
 
 impl Setters {
     /// Applies the setters to every `*.yaml`, `*.yml` and `Kustomization`
-    /// file under `root`, in a deterministic (sorted) order. Symlinks are
-    /// never followed (so nothing outside the tree is read) and `.git/` is
-    /// skipped. Nothing is written: see [`write`].
+    /// file under `root` (a directory, or a single file). Symlinks are never
+    /// followed (so nothing outside the tree is read) and `.git/` is skipped.
+    /// Directories are walked and files read on several threads; the report
+    /// is in sorted path order whatever the scheduling. Nothing is written:
+    /// see [`write`].
     ///
     /// # Errors
-    /// [`Error::Walk`] or [`Error::ReadFile`] when part of the tree cannot be read.
+    /// [`Error::Walk`] or [`Error::ReadFile`] when part of the tree cannot be
+    /// read (the first such path in sorted order).
     pub fn apply_to_tree(&self, root: &Path) -> Result<Report, Error> {
+        let meta = std::fs::metadata(root).map_err(|source| Error::Walk {
+            path: root.to_owned(),
+            source,
+        })?;
         let mut report = Report {
             root: root.to_owned(),
             ..Report::default()
         };
-        let walk = walkdir::WalkDir::new(root)
+        if meta.is_file() {
+            let name = PathBuf::from(root.file_name().unwrap_or(root.as_os_str()));
+            if is_candidate(name.as_os_str()) {
+                let mut buf = Vec::new();
+                read_into(root, &mut buf).map_err(|source| Error::ReadFile {
+                    path: root.to_owned(),
+                    source,
+                })?;
+                report.files_read = 1;
+                let result = self.apply_to_bytes(&name, &buf);
+                if !result.changes.is_empty() || !result.problems.is_empty() {
+                    report.files.push(result);
+                }
+            }
+            return Ok(report);
+        }
+
+        let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
+        let walker = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
             .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| !(e.file_type().is_dir() && e.file_name() == ".git"));
-        let mut buf = Vec::new();
-        for entry in walk {
-            let entry = entry.map_err(|e| Error::Walk {
-                path: e.path().unwrap_or(root).to_owned(),
-                source: e
-                    .into_io_error()
-                    .unwrap_or_else(|| io::Error::other("filesystem loop")),
-            })?;
-            if !is_candidate(entry.file_name()) {
-                continue;
-            }
-            let ft = entry.file_type();
-            if ft.is_symlink() {
-                report.skipped_symlinks.push(rel(root, entry.path()));
-                continue;
-            }
-            if !ft.is_file() {
-                continue;
-            }
-            buf.clear();
-            read_into(entry.path(), &mut buf).map_err(|source| Error::ReadFile {
-                path: entry.path().to_owned(),
-                source,
-            })?;
-            report.files_read += 1;
-            let path = if entry.depth() == 0 {
-                PathBuf::from(entry.file_name())
-            } else {
-                rel(root, entry.path())
-            };
-            let result = self.apply_to_bytes(&path, &buf);
-            if !result.changes.is_empty() || !result.problems.is_empty() {
-                report.files.push(result);
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name() == ".git")
+            })
+            .threads(walk_threads())
+            .build_parallel();
+        walker.run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let item = match entry {
+                    Err(e) => {
+                        let path = error_path(&e).unwrap_or(root).to_owned();
+                        let source = e
+                            .into_io_error()
+                            .unwrap_or_else(|| io::Error::other("directory walk failed"));
+                        Some(Found::Failed(path.clone(), Error::Walk { path, source }))
+                    }
+                    Ok(entry) => self.visit(root, &entry),
+                };
+                if let Some(item) = item
+                    && let Ok(mut v) = found.lock()
+                {
+                    v.push(item);
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        let mut found = found
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut first_error: Option<(PathBuf, Error)> = None;
+        for item in found.drain(..) {
+            match item {
+                Found::File(result) => {
+                    report.files_read += 1;
+                    if !result.changes.is_empty() || !result.problems.is_empty() {
+                        report.files.push(result);
+                    }
+                }
+                Found::Read => report.files_read += 1,
+                Found::Symlink(path) => report.skipped_symlinks.push(path),
+                Found::Failed(path, error) => {
+                    if first_error.as_ref().is_none_or(|(p, _)| path < *p) {
+                        first_error = Some((path, error));
+                    }
+                }
             }
         }
+        if let Some((_, error)) = first_error {
+            return Err(error);
+        }
+        report.files.sort_by(|a, b| a.path.cmp(&b.path));
+        report.skipped_symlinks.sort();
         Ok(report)
+    }
+
+    fn visit(&self, root: &Path, entry: &ignore::DirEntry) -> Option<Found> {
+        if entry.depth() == 0 || !is_candidate(entry.file_name()) {
+            return None;
+        }
+        let ft = entry.file_type()?;
+        if ft.is_symlink() {
+            return Some(Found::Symlink(rel(root, entry.path())));
+        }
+        if !ft.is_file() {
+            return None;
+        }
+        let mut buf = Vec::new();
+        if let Err(source) = read_into(entry.path(), &mut buf) {
+            let path = entry.path().to_owned();
+            return Some(Found::Failed(
+                path.clone(),
+                Error::ReadFile { path, source },
+            ));
+        }
+        // Most files lack the token: skip building a result for them.
+        if memchr::memmem::find(&buf, crate::scan::SCREEN_TOKEN).is_none() {
+            return Some(Found::Read);
+        }
+        Some(Found::File(
+            self.apply_to_bytes(&rel(root, entry.path()), &buf),
+        ))
+    }
+}
+
+/// What one walker thread found for one entry.
+enum Found {
+    File(FileResult),
+    Read,
+    Symlink(PathBuf),
+    Failed(PathBuf, Error),
+}
+
+fn walk_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// The path an `ignore` walk error is about, if it names one.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
     }
 }
 
@@ -267,26 +359,70 @@ fn plural(n: usize) -> &'static str {
 /// Unchanged files are not touched. Returns the paths written (relative).
 ///
 /// # Errors
-/// [`Error::WriteFile`] for the first file that could not be replaced; files
-/// written before it stay written (each one is complete).
+/// [`Error::WriteFile`] for the first file (in report order) that could not
+/// be replaced; the other files are still written, each one complete.
 pub fn write(report: &Report) -> Result<Vec<PathBuf>, Error> {
-    let mut written = Vec::new();
-    for file in report.changed_files() {
-        let Some(bytes) = &file.new_bytes else {
-            continue;
-        };
-        let target = if report.root.is_file() {
-            report.root.clone()
-        } else {
-            report.root.join(&file.path)
-        };
-        write_atomic(&target, bytes).map_err(|source| Error::WriteFile {
-            path: target.clone(),
-            source,
-        })?;
-        written.push(file.path.clone());
+    let root_is_file = report.root.is_file();
+    let jobs: Vec<(&Path, PathBuf, &[u8])> = report
+        .changed_files()
+        .filter_map(|f| {
+            let bytes = f.new_bytes.as_deref()?;
+            let target = if root_is_file {
+                report.root.clone()
+            } else {
+                report.root.join(&f.path)
+            };
+            Some((f.path.as_path(), target, bytes))
+        })
+        .collect();
+    // Creating and renaming files is mostly waiting on the filesystem: a few
+    // threads overlap it. Each file is still written atomically.
+    let threads = walk_threads().min(jobs.len().max(1));
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let outcomes: Vec<Result<(), Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(_, target, bytes)| {
+                            write_atomic(target, bytes).map_err(|source| Error::WriteFile {
+                                path: target.clone(),
+                                source,
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(Error::WriteFile {
+                        path: report.root.clone(),
+                        source: io::Error::other("writer thread panicked"),
+                    })]
+                })
+            })
+            .collect()
+    });
+    let mut written = Vec::with_capacity(jobs.len());
+    let mut first_error = None;
+    for ((rel, _, _), outcome) in jobs.iter().zip(outcomes) {
+        match outcome {
+            Ok(()) => written.push(rel.to_path_buf()),
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some(e);
+                }
+            }
+        }
     }
-    Ok(written)
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(written),
+    }
 }
 
 fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
