@@ -723,6 +723,16 @@ impl Builder<'_> {
                     };
                     crate::patching::json6902(self, dir, &k, kfile, ra)?;
                 }
+                T::ValueAdd { value, targets } => {
+                    let value = value.unwrap_or_else(|| {
+                        dir.abs
+                            .file_name()
+                            .map(|n| n.to_string_lossy().to_string())
+                            .unwrap_or_default()
+                    });
+                    crate::patching::value_add(ra.resources.resources_mut(), &value, &targets)
+                        .map_err(|e| crate::patching::wrap(kfile, "transformers", e))?;
+                }
                 T::Replacements(entries) => {
                     let reps = self.load_replacements(dir, kfile, &entries)?;
                     crate::replacements::apply(ra.resources.resources_mut(), &reps).map_err(

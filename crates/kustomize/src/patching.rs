@@ -119,7 +119,7 @@ fn unsupported(kfile: &Path, field: &'static str) -> crate::build::Error {
     wrap(kfile, field, Error::Unsupported { field })
 }
 
-fn wrap(kfile: &Path, field: &'static str, source: Error) -> crate::build::Error {
+pub(crate) fn wrap(kfile: &Path, field: &'static str, source: Error) -> crate::build::Error {
     crate::build::Error::Patch {
         file: kfile.to_path_buf(),
         field,
@@ -776,6 +776,53 @@ pub(crate) fn json6902(
                 )
             })?;
         apply_json(ra.resources.resources_mut(), &sel, &ops).map_err(|e| wrap(kfile, FIELD, e))?;
+    }
+    Ok(())
+}
+
+/// `ValueAddTransformer`: set each target field (created when missing) to
+/// `value`, or insert it as a path segment.
+pub(crate) fn value_add(
+    list: &mut [Resource],
+    value: &str,
+    targets: &[crate::plugins::ValueAddTarget],
+) -> Result<(), Error> {
+    for (index, t) in targets.iter().enumerate() {
+        let sel = match &t.selector {
+            Some(s) => Some(
+                SelectorSpec::from_value(s)
+                    .and_then(|s| Selector::new(&s))
+                    .map_err(|source| Error::Target {
+                        index,
+                        source: Box::new(source),
+                    })?,
+            ),
+            None => None,
+        };
+        let path = crate::fieldspec::split_path(&t.field_path);
+        let picked: Vec<usize> = match &sel {
+            Some(sel) => select(list, sel),
+            None => (0..list.len()).collect(),
+        };
+        for i in picked {
+            let pos = t.file_path_position;
+            let _ = crate::fieldspec::visit::<()>(
+                list[i].object_mut(),
+                &path,
+                true,
+                crate::fieldspec::CreateKind::Scalar,
+                &mut |node| {
+                    let new = if pos > 0 {
+                        let cur = node.as_str().unwrap_or("");
+                        crate::plugins::insert_path_segment(cur, pos, value)
+                    } else {
+                        value.to_string()
+                    };
+                    *node = Value::String(new);
+                    Ok(())
+                },
+            );
+        }
     }
     Ok(())
 }

@@ -81,6 +81,28 @@ pub enum Transformer {
     Json6902(crate::kustomization::Patch),
     /// Replacements.
     Replacements(Vec<Value>),
+    /// `ValueAddTransformer`: set (or insert as a path segment) a value.
+    ValueAdd {
+        /// The value (`None`: the kustomization directory's name).
+        value: Option<String>,
+        /// Where it goes.
+        targets: Vec<ValueAddTarget>,
+    },
+}
+
+/// One target of a `ValueAddTransformer`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValueAddTarget {
+    /// Which resources (all when absent).
+    #[serde(default)]
+    pub selector: Option<Value>,
+    /// `/`-separated field path.
+    #[serde(default)]
+    pub field_path: String,
+    /// 1-based path-segment position to insert at (0: replace the value).
+    #[serde(default)]
+    pub file_path_position: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -118,6 +140,10 @@ struct Raw {
     patches: String,
     #[serde(default)]
     replacements: Option<Vec<Value>>,
+    #[serde(default)]
+    value: Option<String>,
+    #[serde(default)]
+    targets: Option<Vec<ValueAddTarget>>,
 }
 
 fn specs(raw: &Option<Vec<RawFieldSpec>>) -> Vec<FieldSpec> {
@@ -203,8 +229,23 @@ pub fn parse(obj: &Value) -> Result<Transformer, Error> {
             options: BTreeMap::new(),
         }),
         "ReplacementTransformer" => Transformer::Replacements(raw.replacements.unwrap_or_default()),
+        "ValueAddTransformer" => Transformer::ValueAdd {
+            value: raw.value.filter(|v| !v.is_empty()),
+            targets: raw.targets.unwrap_or_default(),
+        },
         _ => return Err(Error::Unsupported { kind, api_version }),
     })
+}
+
+/// Inserts `value` as path segment `pos` (1-based) of `path`.
+pub(crate) fn insert_path_segment(path: &str, pos: usize, value: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if pos > parts.len() {
+        parts.push(value);
+    } else {
+        parts.insert(pos.saturating_sub(1), value);
+    }
+    parts.join("/")
 }
 
 #[cfg(test)]
@@ -224,5 +265,12 @@ mod tests {
         );
         assert!(parse(&json!({"apiVersion": "builtin", "kind": "SortOrderTransformer"})).is_err());
         assert!(parse(&json!({"apiVersion": "example.com/v1", "kind": "Foo"})).is_err());
+    }
+
+    #[test]
+    fn value_add_inserts_path_segments() {
+        assert_eq!(insert_path_segment("projects", 2, "p1"), "projects/p1");
+        assert_eq!(insert_path_segment("a/b", 1, "x"), "x/a/b");
+        assert_eq!(insert_path_segment("a/b/c", 2, "x"), "a/x/b/c");
     }
 }

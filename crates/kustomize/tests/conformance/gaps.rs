@@ -3,11 +3,7 @@
 
 /// (case name, why it fails).
 pub(crate) const KNOWN_GAPS: &[(&str, &str)] = &[
-    // Builtin plugins not implemented.
-    (
-        "example-valueAdd_2",
-        "ValueAddTransformer builtin plugin not implemented",
-    ),
+    // Builtin plugin not implemented.
     (
         "krusty-iampolicygenerator-GkeGeneratorWithNamespace",
         "IAMPolicyGenerator builtin plugin not implemented",
