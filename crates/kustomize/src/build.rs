@@ -149,8 +149,8 @@ pub enum Error {
         #[source]
         source: Box<nameref::Error>,
     },
-    /// A `transformers:` plugin configuration is unsupported or invalid.
-    #[error("{}: transformers", file.display())]
+    /// A `transformers:`/`generators:` plugin configuration is unsupported or invalid.
+    #[error("{}: plugin configuration", file.display())]
     Plugin {
         /// The kustomization file.
         file: PathBuf,

@@ -29,6 +29,12 @@ pub enum Error {
         #[source]
         source: Box<generate::Error>,
     },
+    /// An `IAMPolicyGenerator` config is unusable.
+    #[error("IAMPolicyGenerator: {problem}")]
+    IamPolicy {
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// A generated object's id is already taken.
     #[error("may not add resource with an already registered id: {id}")]
     Duplicate {
@@ -204,6 +210,26 @@ pub(crate) fn run_generators(
                     (GeneratorKind::ConfigMap, "ConfigMapGenerator")
                 }
                 ("builtin", "SecretGenerator") => (GeneratorKind::Secret, "SecretGenerator"),
+                ("builtin", "IAMPolicyGenerator") => {
+                    let sa = iam_policy_service_account(obj)
+                        .map_err(|e| wrap(kfile, "generators", e))?;
+                    let mut r = Resource::new(sa);
+                    if b.track_origin {
+                        r.origin = Some(crate::resource::Origin {
+                            path: String::new(),
+                            configured_in: Some(configured_in.clone()),
+                            configured_by_kind: Some("IAMPolicyGenerator".into()),
+                            configured_by_name: obj
+                                .pointer("/metadata/name")
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
+                        });
+                    }
+                    ra.resources.append(r).map_err(|id| {
+                        wrap(kfile, "generators", Error::Duplicate { id: id.to_string() })
+                    })?;
+                    continue;
+                }
                 _ => {
                     return Err(crate::build::Error::Plugin {
                         file: kfile.to_path_buf(),
@@ -274,6 +300,51 @@ pub(crate) fn run_generators(
         }
     }
     Ok(())
+}
+
+/// kustomize's `IAMPolicyGenerator` (cloud `gke`): a ServiceAccount bound to
+/// a Google service account by annotation.
+fn iam_policy_service_account(cfg: &Value) -> Result<Value, Error> {
+    let text = |p: &str| {
+        cfg.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    if text("/cloud") != "gke" {
+        return Err(Error::IamPolicy {
+            problem: "only cloud: gke is supported",
+        });
+    }
+    let (name, ns) = (
+        text("/kubernetesService/name"),
+        text("/kubernetesService/namespace"),
+    );
+    let (gsa, project) = (
+        text("/serviceAccount/name"),
+        text("/serviceAccount/projectId"),
+    );
+    if name.is_empty() || gsa.is_empty() || project.is_empty() {
+        return Err(Error::IamPolicy {
+            problem: "kubernetesService.name, serviceAccount.name and serviceAccount.projectId are required",
+        });
+    }
+    let mut md = serde_json::Map::new();
+    md.insert("name".into(), Value::String(name));
+    if !ns.is_empty() {
+        md.insert("namespace".into(), Value::String(ns));
+    }
+    let mut ann = serde_json::Map::new();
+    ann.insert(
+        "iam.gke.io/gcp-service-account".into(),
+        Value::String(format!("{gsa}@{project}.iam.gserviceaccount.com")),
+    );
+    md.insert("annotations".into(), Value::Object(ann));
+    let mut o = serde_json::Map::new();
+    o.insert("apiVersion".into(), Value::String("v1".into()));
+    o.insert("kind".into(), Value::String("ServiceAccount".into()));
+    o.insert("metadata".into(), Value::Object(md));
+    Ok(Value::Object(o))
 }
 
 fn origin_join(dir: &Path, file: &str) -> String {

@@ -3,11 +3,6 @@
 
 /// (case name, why it fails).
 pub(crate) const KNOWN_GAPS: &[(&str, &str)] = &[
-    // Builtin plugin not implemented.
-    (
-        "krusty-iampolicygenerator-GkeGeneratorWithNamespace",
-        "IAMPolicyGenerator builtin plugin not implemented",
-    ),
     // Kustomization files kustomize reads with a lenient YAML decoder.
     (
         "fleet_staging",
