@@ -393,6 +393,15 @@ impl Builder<'_> {
         kfile: &Path,
         ra: &mut Accumulator,
     ) -> Result<(), Error> {
+        if kust.openapi.is_some() {
+            // A custom schema changes strategic-merge results; refusing is
+            // better than rendering something kustomize would not.
+            return Err(Error::Unsupported {
+                file: kfile.to_path_buf(),
+                field: "openapi".into(),
+                detail: ": custom OpenAPI schemas for strategic merge".into(),
+            });
+        }
         for path in &kust.resources {
             self.accumulate_resource(dir, kfile, path, ra)?;
         }
