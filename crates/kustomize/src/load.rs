@@ -177,11 +177,17 @@ pub(crate) fn kustomization(
             path: shown.clone(),
             source,
         })?;
-    let docs = weir_yaml::parse_documents(&text).map_err(|source| Error::Yaml {
-        path: shown.clone(),
-        source,
-    })?;
-    let value = docs.into_iter().next().unwrap_or(Value::Null);
+    // kustomize reads kustomization files with sigs.k8s.io/yaml (go-yaml v2),
+    // not the resource decoder: YAML 1.1 booleans, the last duplicate key
+    // wins, and only the first document counts.
+    let mut kustomization_yaml = weir_yaml::ParseOptions::default();
+    kustomization_yaml.decoder = weir_yaml::Decoder::Kustomization;
+    let value = weir_yaml::parse_first_document_with(&text, &kustomization_yaml)
+        .map_err(|source| Error::Yaml {
+            path: shown.clone(),
+            source,
+        })?
+        .unwrap_or(Value::Null);
     let value = if value.is_null() {
         Value::Object(serde_json::Map::new())
     } else {

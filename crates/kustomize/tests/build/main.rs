@@ -205,7 +205,7 @@ fn tree(names: &[String], prefix: &str, ns: &str) -> MemFs {
     fs.add("/base/kustomization.yaml", res);
     fs.add(
         "/overlay/kustomization.yaml",
-        format!("resources:\n- ../base\nnamePrefix: \"{prefix}\"\nnamespace: {ns}\nimages:\n- name: nginx\n  newTag: \"2\"\nlabels:\n- pairs:\n    app: x\n  includeSelectors: true\n"),
+        format!("resources:\n- ../base\nnamePrefix: \"{prefix}\"\nnamespace: \"{ns}\"\nimages:\n- name: nginx\n  newTag: \"2\"\nlabels:\n- pairs:\n    app: x\n  includeSelectors: true\n"),
     );
     fs
 }
