@@ -161,8 +161,14 @@ impl GitCli {
         self
     }
 
-    /// Builds the command (without running it). Exposed for tests.
-    fn command(&self, req: &PushRequest<'_>, ssh: Option<&SshSetup>) -> Command {
+    /// Builds the command (without running it). `ca_file` is the secret's
+    /// `ca.crt` written to a temporary file, if any.
+    fn command(
+        &self,
+        req: &PushRequest<'_>,
+        ssh: Option<&SshSetup>,
+        ca_file: Option<&Path>,
+    ) -> Command {
         let mut cmd = Command::new(&self.program);
         let refspec = format!("{}:refs/heads/{}", req.commit, req.branch);
         cmd.arg(format!("--git-dir={}", req.git_dir.display()))
@@ -199,6 +205,9 @@ impl GitCli {
         ];
         if let Some(header) = auth_header(req.credentials, req.url.transport()) {
             config.push(("http.extraHeader".into(), header.expose_secret().to_owned()));
+        }
+        if let Some(ca) = ca_file {
+            config.push(("http.sslCAInfo".into(), ca.display().to_string()));
         }
         cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
         for (i, (k, v)) in config.into_iter().enumerate() {
@@ -281,13 +290,34 @@ impl GitPush for GitCli {
             ),
             _ => None,
         };
-        let mut child =
-            self.command(req, ssh.as_ref())
-                .spawn()
-                .map_err(|source| PushError::Spawn {
-                    program: self.program.clone(),
-                    source,
-                })?;
+        // git reads an extra CA from a file: write the secret's ca.crt to one.
+        let spawn_err = |source| PushError::Spawn {
+            program: self.program.clone(),
+            source,
+        };
+        let ca_file = match (&req.credentials.ca_cert, req.url.transport()) {
+            (Some(pem), Transport::Https) => {
+                let mut f = tempfile::Builder::new()
+                    .prefix("weir-ca-")
+                    .suffix(".crt")
+                    .tempfile()
+                    .map_err(spawn_err)?;
+                std::io::Write::write_all(&mut f, pem.as_bytes()).map_err(spawn_err)?;
+                Some(f)
+            }
+            _ => None,
+        };
+        let mut child = self
+            .command(
+                req,
+                ssh.as_ref(),
+                ca_file.as_ref().map(tempfile::NamedTempFile::path),
+            )
+            .spawn()
+            .map_err(|source| PushError::Spawn {
+                program: self.program.clone(),
+                source,
+            })?;
         let stdout = child.stdout.take().map(read_in_thread);
         let stderr = child.stderr.take().map(read_in_thread);
         let started = Instant::now();
@@ -491,7 +521,7 @@ mod tests {
             branch: "main",
             force: false,
         };
-        let cmd = GitCli::new().command(&req, None);
+        let cmd = GitCli::new().command(&req, None, None);
         let args: Vec<String> = cmd
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())
