@@ -540,5 +540,17 @@ mod tests {
             scrub(&format!("x PW-CANARY-1 {encoded} y"), &creds),
             "x *** *** y"
         );
+
+        let with_ca = GitCli::new().command(&req, None, Some(Path::new("/tmp/ca.crt")));
+        assert!(
+            with_ca
+                .get_envs()
+                .any(|(_, v)| v.is_some_and(|v| v == "http.sslCAInfo"))
+        );
+        assert!(
+            with_ca
+                .get_envs()
+                .any(|(_, v)| v.is_some_and(|v| v == "/tmp/ca.crt"))
+        );
     }
 }
