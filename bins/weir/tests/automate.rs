@@ -383,3 +383,112 @@ fn bad_input_exits_2_and_unreachable_servers_exit_1() {
     let (code, err) = weir(&["automate", "--once", "--watch", flux2.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
 }
+
+const MOTO_PASSWORD: &str = "123456789012-auth-token";
+const ECR_HOST: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+
+fn moto_available() -> bool {
+    let venv = std::env::var("WEIR_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/weir-test-venv")
+        });
+    let ok = venv.join("bin/moto_server").is_file() || weir_testkit::have_command("moto_server");
+    if !ok {
+        if std::env::var_os("CI").is_some() {
+            panic!("moto_server missing");
+        }
+        eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
+    }
+    ok
+}
+
+/// The seed's v1beta1 ImageRepository has no `provider`: with
+/// `--aws-autologin-for-ecr` an ECR host still gets an ECR login (moto hands
+/// out the token; the registry behind the mirror accepts exactly it).
+#[test]
+fn aws_autologin_for_ecr_logs_in_without_a_provider_field() {
+    if !have_tools() || !moto_available() {
+        return;
+    }
+    let moto = Service::start("moto-ecr", &[]).unwrap();
+    let endpoint = moto.var("AWS_ENDPOINT_URL").unwrap().to_owned();
+    let registry = Service::start("registry", &["basic", "AWS", MOTO_PASSWORD]).unwrap();
+    let url = registry.var("URL").unwrap();
+    let out = Command::new("bash")
+        .arg(weir_testkit::script_path("push-tags"))
+        .args([url, "front-end", "4"])
+        .env("REG_USER", "AWS")
+        .env("REG_PASS", MOTO_PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let flux = tmp.path().join("flux");
+    std::fs::create_dir_all(&flux).unwrap();
+    std::fs::write(
+        flux.join("image-repository.yaml"),
+        format!(
+            "apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageRepository\nmetadata:\n  name: front-end\n  namespace: flux-system\nspec:\n  image: {ECR_HOST}/front-end\n  interval: 1m0s\n"
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("fixtures/seed/flux-repo/image-policy.yaml"),
+        flux.join("image-policy.yaml"),
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_weir"));
+        cmd.arg("automate")
+            .arg(&flux)
+            .args(["--registry-mirror", &format!("{ECR_HOST}={url}")])
+            .args(extra)
+            .stdin(Stdio::null());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("AWS_") {
+                cmd.env_remove(k);
+            }
+        }
+        let out = cmd
+            .env("HOME", home.path())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", home.path().join("aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.path().join("aws-credentials"),
+            )
+            .env("AWS_ENDPOINT_URL_ECR", &endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "planted-Aws-Secret-777")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        for needle in [MOTO_PASSWORD, "planted-Aws-Secret-777"] {
+            assert!(
+                !stdout.contains(needle) && !stderr.contains(needle),
+                "{needle} leaked"
+            );
+        }
+        (out.status.code().unwrap_or(-1), stdout, stderr)
+    };
+    // Without the flag: anonymous, refused.
+    let (code, stdout, stderr) = run(&[]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("scan failed"), "{stdout}");
+    // With it: ECR login, the newest CI tag.
+    let (code, stdout, stderr) = run(&["--aws-autologin-for-ecr"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("{ECR_HOST}/front-end\t{}", tag(4))),
+        "{stdout}"
+    );
+}

@@ -519,3 +519,30 @@ fn validate_finds_bad_templates_and_missing_references() {
         "ImagePolicy flux-system/front-end: referenced ImageRepository 'flux-system/front-end' not found"
     );
 }
+
+#[test]
+fn watch_runs_each_object_on_its_interval() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |_| {}),
+        options(cache.path()),
+        &lister,
+    );
+    let t0 = Instant::now();
+    assert_eq!(engine.next_due(t0), Duration::ZERO, "never run: due now");
+    let report = engine.run_due(t0);
+    assert_eq!(report.pushed.len(), 1);
+    assert_eq!(lister.seen.borrow().len(), 1);
+    assert_eq!(engine.next_due(t0), Duration::from_secs(60));
+    // Before the interval: nothing is scanned or run.
+    let report = engine.run_due(t0 + Duration::from_secs(30));
+    assert!(report.pushed.is_empty() && !report.failed());
+    assert_eq!(lister.seen.borrow().len(), 1);
+    // After it: scanned again, the automation runs (and finds nothing to do).
+    let report = engine.run_due(t0 + Duration::from_secs(61));
+    assert!(report.pushed.is_empty() && !report.failed(), "{report:?}");
+    assert_eq!(lister.seen.borrow().len(), 2);
+    assert_eq!(remote.log("main").len(), 2);
+}
