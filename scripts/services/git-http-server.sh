@@ -8,7 +8,8 @@
 #
 # Printed: URL (no credentials), REPOS (create bare repos there: REPOS/<name>.git,
 # served at URL/<name>.git), GIT_USER, PIDS, READY_MS.
-# Env: TLS=1 serves HTTPS with a self-signed cert (CA file = DIR/tls.crt).
+# Env: TLS=1 serves HTTPS with a self-signed leaf cert (CA:FALSE, so rustls
+# accepts it as its own trust anchor; CA file = DIR/tls.crt).
 # Needs: nginx-light fcgiwrap curl (scripts/install-deps.sh).
 set -euo pipefail
 
@@ -28,6 +29,7 @@ start() {
     scheme=https; listen="$listen ssl"
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
       -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+      -addext basicConstraints=critical,CA:FALSE -addext extendedKeyUsage=serverAuth \
       -keyout "$dir/tls.key" -out "$dir/tls.crt" 2>/dev/null
   fi
   cat > "$dir/nginx.conf" <<EOF

@@ -208,6 +208,8 @@ impl GitCli {
         }
         if let Some(ca) = ca_file {
             config.push(("http.sslCAInfo".into(), ca.display().to_string()));
+            // The environment variable beats the config key: set both.
+            cmd.env("GIT_SSL_CAINFO", ca);
         }
         cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
         for (i, (k, v)) in config.into_iter().enumerate() {

@@ -413,3 +413,43 @@ fn canary_secrets_never_show_up() {
         assert!(!all.contains(canary), "{canary} leaked in:\n{all}");
     }
 }
+
+#[test]
+fn https_with_the_secret_ca_for_fetch_and_push() {
+    use weir_source::{Change, CommitInfo, GitCli, Signature};
+    if !crate::have(&["nginx", "fcgiwrap", "curl", "git", "openssl"]) {
+        return;
+    }
+    let server = weir_testkit::Service::start_with_env(
+        "git-http-server",
+        &[USER, PASSWORD],
+        &[("TLS", "1")],
+    )
+    .expect("git-http-server starts with TLS");
+    let remote = Remote::create(&repos(&server), "tls");
+    let url = RepoUrl::parse(&url(&server, "tls")).unwrap();
+    assert!(url.as_str().starts_with("https://127.0.0.1:"), "{url}");
+    let ca = std::fs::read_to_string(server.dir().join("tls.crt")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let opts = FetchOptions::new(cache.path());
+
+    // Without the CA the self-signed certificate is refused.
+    assert!(fetch(&url, &creds(), &GitRef::branch("main"), &opts).is_err());
+
+    let mut with_ca = creds();
+    with_ca.ca_cert = Some(ca);
+    let fetched = fetch(&url, &with_ca, &GitRef::branch("main"), &opts).unwrap();
+    assert_eq!(fetched.commit(), remote.server_rev("main"));
+
+    let info = CommitInfo {
+        message: "over https".into(),
+        author: Signature::new("a", "a@example.com"),
+        committer: Signature::new("a", "a@example.com"),
+    };
+    let c = fetched
+        .commit_changes(&[Change::write("tls.yaml", "t\n")], &info)
+        .unwrap()
+        .unwrap();
+    fetched.push(&GitCli::new(), &with_ca, &c, "main").unwrap();
+    assert_eq!(remote.server_rev("main"), c);
+}
