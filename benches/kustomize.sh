@@ -6,6 +6,7 @@
 #
 #   benches/kustomize.sh                 # N=100,300 vs kubectl; weir alone at 1k/5k/20k
 #   RUNS=5 BIG="1000 5000" benches/kustomize.sh
+#   benches/kustomize.sh --large         # only weir alone at 1k/5k/20k (no kubectl)
 #   WEIR=target/release/weir benches/kustomize.sh   # use an existing binary
 #
 # The two tools run alternately in one loop so that machine noise hits both.
@@ -17,8 +18,10 @@ repo=$(cd "$here/.." && pwd)
 runs=${RUNS:-5}
 compare_ns=${COMPARE:-"100 300"}
 big_ns=${BIG:-"1000 5000 20000"}
+large=0
+[ "${1:-}" = --large ] && large=1
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
-command -v kubectl >/dev/null || { echo "needs kubectl on PATH" >&2; exit 2; }
+[ "$large" = 1 ] || command -v kubectl >/dev/null || { echo "needs kubectl on PATH" >&2; exit 2; }
 
 # WEIR=/path/to/weir skips the build (e.g. a binary built earlier).
 weir=${WEIR:-}
@@ -61,6 +64,7 @@ for case in sys.argv[2:]:
 PY
 }
 
+if [ "$large" = 0 ]; then
 echo "== weir build vs kubectl kustomize ($runs runs each, alternating)"
 cases=""
 for n in $compare_ns; do
@@ -82,8 +86,9 @@ for _ in $(seq $((runs * 2))); do
   measure kubectl-sockshop kubectl kustomize "$here/sock-shop"
 done
 summary $cases sockshop
-
 echo
+fi
+
 echo "== weir build alone (3 runs each)"
 : >"$work/samples"
 cases=""
