@@ -290,6 +290,11 @@ fn seed_end_to_end() {
     );
     assert!(out.stdout.contains("pushed commit '"), "{}", out.stdout);
     assert!(
+        out.stderr.contains("messageTemplate uses .Updated"),
+        "deprecation warning: {}",
+        out.stderr
+    );
+    assert!(
         out.stderr
             .contains("imagerepository/flux-system/front-end: scanning"),
         "{}",

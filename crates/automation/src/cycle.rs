@@ -968,6 +968,17 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
             }
         }
     }
+    for (key, repo) in &objects.image_repositories {
+        if let Some(r) = &repo.spec.secret_ref {
+            let skey = (key.0.clone(), r.name.clone());
+            if !objects.secrets.contains_key(&skey) {
+                return Err(RunError::Reference {
+                    object: format!("ImageRepository {}", id(key)),
+                    reason: format!("secret '{}' not found (spec.secretRef)", id(&skey)),
+                });
+            }
+        }
+    }
     for (key, policy) in &objects.image_policies {
         let repo = policy.repository();
         if !objects.image_repositories.contains_key(&repo) {
@@ -978,6 +989,39 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
         }
     }
     Ok(())
+}
+
+/// Things that work but deserve a word: message templates using the legacy
+/// `.Updated` data (removed in Flux's v1 API; Weir still renders it) and
+/// policies asking for digest reflection (not supported yet).
+pub fn warnings(objects: &FluxObjects) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, auto) in &objects.automations {
+        let git = auto.git();
+        if git
+            .commit
+            .message_template
+            .as_deref()
+            .is_some_and(|t| t.contains(".Updated"))
+        {
+            out.push(format!(
+                "ImageUpdateAutomation {}: spec.git.commit.messageTemplate uses .Updated, which Flux's v1 API removed (use .Changed); weir still renders it",
+                id(key)
+            ));
+        }
+    }
+    for (key, policy) in &objects.image_policies {
+        if matches!(
+            policy.spec.digest_reflection_policy.as_deref(),
+            Some("IfNotPresent" | "Always")
+        ) {
+            out.push(format!(
+                "ImagePolicy {}: spec.digestReflectionPolicy is not supported by weir yet; no digest is reflected",
+                id(key)
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(unix)]

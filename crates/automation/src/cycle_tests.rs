@@ -512,6 +512,12 @@ fn validate_finds_bad_templates_and_missing_references() {
         validate(&missing).unwrap_err().to_string(),
         "ImageUpdateAutomation flux-system/flux-system: GitRepository 'flux-system/nope' not found (spec.sourceRef)"
     );
+    assert_eq!(
+        warnings(&ok),
+        [
+            "ImageUpdateAutomation flux-system/flux-system: spec.git.commit.messageTemplate uses .Updated, which Flux's v1 API removed (use .Changed); weir still renders it"
+        ]
+    );
     let mut no_repo = ok.clone();
     no_repo.image_repositories.clear();
     assert_eq!(

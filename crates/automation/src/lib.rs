@@ -52,7 +52,7 @@ mod load;
 mod scan;
 mod status;
 
-pub use cycle::{CycleReport, Engine, Event, Options, RunError, chain, validate};
+pub use cycle::{CycleReport, Engine, Event, Options, RunError, chain, validate, warnings};
 pub use load::{FluxObjects, Key, LoadError, collect, has_kustomization, load_dir};
 pub use scan::{Login, RegistryLister, ScanError, ScanRequest, TagLister};
 pub use status::{AutomationStatus, PolicyStatus, RepositoryStatus, Status, rfc3339};

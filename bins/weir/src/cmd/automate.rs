@@ -104,6 +104,9 @@ pub(crate) fn run(args: Args) -> CmdResult {
         )));
     }
     weir_automation::validate(&objects).invalid()?;
+    for w in weir_automation::warnings(&objects) {
+        eprintln!("warning: {w}");
+    }
     let mut options = Options::new(args.cache_dir.clone().unwrap_or_else(default_cache_dir));
     options.aws_autologin_for_ecr = args.aws_autologin_for_ecr;
     for spec in &args.registry_mirror {
