@@ -16,85 +16,22 @@
     clippy::print_stderr
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use weir_testkit::Service;
+use weir_testkit::git::git;
+use weir_testkit::{Service, copy_tree, repo_root};
 
 const GIT_USER: &str = "git";
 const GIT_PASSWORD: &str = "secret";
 const IMAGE: &str = "weaveworksdemos/front-end";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn have_tools() -> bool {
-    let missing: Vec<&str> = ["nginx", "fcgiwrap", "curl", "git", "jq", "docker-registry"]
-        .into_iter()
-        .filter(|c| !weir_testkit::have_command(c))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("missing {missing:?}");
-    }
-    eprintln!("SKIPPED: missing {missing:?} (run scripts/install-deps.sh)");
-    false
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=dev", "-c", "user.email=dev@example.com"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir(from) {
-        let rel = entry.strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&entry, &dest).unwrap();
-    }
-}
-
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walkdir(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
+    weir_testkit::require_commands(&["nginx", "fcgiwrap", "curl", "git", "jq", "docker-registry"])
 }
 
 fn push_tags(registry: &str, n: usize) {
-    let out = Command::new("bash")
-        .arg(weir_testkit::script_path("push-tags"))
-        .args([registry, IMAGE, &n.to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "push-tags.sh: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    weir_testkit::push_tags(registry, IMAGE, n);
 }
 
 /// push-tags.sh's tag `i`: main-<sha7>-<i>.
@@ -129,14 +66,14 @@ impl Seed {
         std::fs::create_dir_all(&bare).unwrap();
         git(&bare, &["init", "-q", "--bare", "-b", "main"]);
         let work = tmp.path().join("work");
-        copy_tree(&root().join("fixtures/seed/microservices-repo"), &work);
+        copy_tree(&repo_root().join("fixtures/seed/microservices-repo"), &work);
         git(&work, &["init", "-q", "-b", "main"]);
         git(&work, &["add", "-A"]);
         git(&work, &["commit", "-q", "-m", "Sock Shop"]);
         git(&work, &["push", "-q", bare.to_str().unwrap(), "main"]);
         // The flux-repo, pointing at this server.
         let flux_repo = tmp.path().join("flux-repo");
-        copy_tree(&root().join("fixtures/seed/flux-repo"), &flux_repo);
+        copy_tree(&repo_root().join("fixtures/seed/flux-repo"), &flux_repo);
         let gr = flux_repo.join("git-repository.yaml");
         let text = std::fs::read_to_string(&gr).unwrap().replace(
             "http://127.0.0.1:8080/microservices-repo.git",
@@ -343,7 +280,7 @@ fn bad_input_exits_2_and_unreachable_servers_exit_1() {
     let weir = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_weir"))
             .args(args)
-            .current_dir(root())
+            .current_dir(repo_root())
             .output()
             .unwrap();
         (
@@ -363,7 +300,7 @@ fn bad_input_exits_2_and_unreachable_servers_exit_1() {
     );
     // A template that does not parse: exit 2 before anything runs.
     let flux = tmp.path().join("flux");
-    copy_tree(&root().join("fixtures/seed/flux-repo"), &flux);
+    copy_tree(&repo_root().join("fixtures/seed/flux-repo"), &flux);
     let iua = flux.join("image-update-automation.yaml");
     let text = std::fs::read_to_string(&iua)
         .unwrap()
@@ -374,7 +311,7 @@ fn bad_input_exits_2_and_unreachable_servers_exit_1() {
     assert!(err.contains("spec.git.commit.messageTemplate"), "{err}");
     // Nothing listens on the seed's default URL or at the mirror: exit 1.
     let flux2 = tmp.path().join("flux2");
-    copy_tree(&root().join("fixtures/seed/flux-repo"), &flux2);
+    copy_tree(&repo_root().join("fixtures/seed/flux-repo"), &flux2);
     let (code, err) = weir(&[
         "automate",
         flux2.to_str().unwrap(),
@@ -444,7 +381,7 @@ fn aws_autologin_for_ecr_logs_in_without_a_provider_field() {
     )
     .unwrap();
     std::fs::copy(
-        root().join("fixtures/seed/flux-repo/image-policy.yaml"),
+        repo_root().join("fixtures/seed/flux-repo/image-policy.yaml"),
         flux.join("image-policy.yaml"),
     )
     .unwrap();

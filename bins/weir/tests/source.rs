@@ -18,41 +18,12 @@ const USER: &str = "bob";
 const PASSWORD: &str = "cli-CANARY-pw-5521";
 
 fn have_server() -> bool {
-    let missing: Vec<&str> = ["nginx", "fcgiwrap", "curl", "git"]
-        .into_iter()
-        .filter(|c| !weir_testkit::have_command(c))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("missing {missing:?}");
-    }
-    eprintln!("SKIPPED: missing {missing:?} (run scripts/install-deps.sh)");
-    false
+    weir_testkit::require_commands(&["nginx", "fcgiwrap", "curl", "git"])
 }
 
+/// `git` with its output trimmed (hashes, single lines).
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=T",
-            "-c",
-            "user.email=t@e",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    weir_testkit::git::git(dir, args).trim().to_owned()
 }
 
 /// A served repo `app.git` with a commit on main and a tag v1.0.0.

@@ -2,9 +2,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
+use weir_testkit::git::git;
 
 use super::*;
 use crate::load::collect;
@@ -45,26 +45,6 @@ impl TagLister for &FakeLister {
             }),
         }
     }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 const OVERLAY: &str = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base\nimages:\n- name: weaveworksdemos/front-end\n  newName: weaveworksdemos/front-end # {\"$imagepolicy\": \"flux-system:front-end:name\"}\n  newTag: 0.3.12 # {\"$imagepolicy\": \"flux-system:front-end:tag\"}\n";

@@ -18,7 +18,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+
+pub mod git;
 
 /// Errors from starting a service.
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +167,83 @@ pub fn have_command(name: &str) -> bool {
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
+/// Whether all of `commands` are on `PATH`; a test returns early when not.
+///
+/// Outside CI a missing command is reported on stderr (`SKIPPED: …`) so the
+/// skip is never silent.
+///
+/// # Panics
+///
+/// When a command is missing and the `CI` environment variable is set: CI
+/// installs every service's binaries, so a missing one is a failure there.
+#[allow(clippy::panic, clippy::print_stderr)] // a test helper: fail or report the skip
+pub fn require_commands(commands: &[&str]) -> bool {
+    let missing: Vec<&str> = commands
+        .iter()
+        .copied()
+        .filter(|c| !have_command(c))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("missing {missing:?}");
+    }
+    eprintln!("SKIPPED: missing {missing:?} (run scripts/install-deps.sh)");
+    false
+}
+
+/// Copies the files under `from` to the same relative paths under `to`,
+/// creating directories as needed.
+///
+/// # Panics
+///
+/// On any I/O error (the message names the path).
+#[allow(clippy::panic)] // a test helper: fail the calling test
+pub fn copy_tree(from: &Path, to: &Path) {
+    let entries =
+        std::fs::read_dir(from).unwrap_or_else(|e| panic!("reading {}: {e}", from.display()));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("reading {}: {e}", from.display()))
+            .path();
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        let dest = to.join(name);
+        if path.is_dir() {
+            copy_tree(&path, &dest);
+        } else {
+            std::fs::create_dir_all(to)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", to.display()));
+            std::fs::copy(&path, &dest).unwrap_or_else(|e| {
+                panic!("copying {} to {}: {e}", path.display(), dest.display())
+            });
+        }
+    }
+}
+
+/// Pushes `count` tags of `image` to the registry at `registry` with
+/// `scripts/services/push-tags.sh`.
+///
+/// # Panics
+///
+/// When the script cannot be run or fails (the message holds its stderr).
+#[allow(clippy::panic)] // a test helper: fail the calling test
+pub fn push_tags(registry: &str, image: &str, count: usize) {
+    let out = Command::new("bash")
+        .arg(script_path("push-tags"))
+        .args([registry, image, &count.to_string()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("running push-tags.sh: {e}"));
+    assert!(
+        out.status.success(),
+        "push-tags.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +257,23 @@ mod tests {
         );
         assert_eq!(vars.get("PIDS").map(String::as_str), Some("1 2"));
         assert!(!vars.contains_key("lower"));
+    }
+
+    #[test]
+    fn copy_tree_copies_nested_files() {
+        let from = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(from.path().join("a/b")).unwrap();
+        std::fs::write(from.path().join("top"), "1").unwrap();
+        std::fs::write(from.path().join("a/b/deep"), "2").unwrap();
+        let to = tempfile::tempdir().unwrap();
+        copy_tree(from.path(), &to.path().join("copy"));
+        assert_eq!(
+            std::fs::read_to_string(to.path().join("copy/top")).unwrap(),
+            "1"
+        );
+        assert_eq!(
+            std::fs::read_to_string(to.path().join("copy/a/b/deep")).unwrap(),
+            "2"
+        );
     }
 }

@@ -11,76 +11,24 @@
 )]
 
 use std::cell::Cell;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use weir_automation::{Engine, Event, Options, RegistryLister, load_dir};
 use weir_source::{GitCli, GitPush, PushError, PushRequest};
-use weir_testkit::{Service, repo_root};
+use weir_testkit::git::git;
+use weir_testkit::{Service, copy_tree, repo_root};
 
 const GIT_USER: &str = "git";
 const GIT_PASSWORD: &str = "secret";
 const IMAGE: &str = "weaveworksdemos/front-end";
 
 fn have_tools() -> bool {
-    let missing: Vec<&str> = ["nginx", "fcgiwrap", "curl", "git", "jq", "docker-registry"]
-        .into_iter()
-        .filter(|c| !weir_testkit::have_command(c))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("missing {missing:?}");
-    }
-    eprintln!("SKIPPED: missing {missing:?} (run scripts/install-deps.sh)");
-    false
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=dev", "-c", "user.email=dev@example.com"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::create_dir_all(to).unwrap();
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
+    weir_testkit::require_commands(&["nginx", "fcgiwrap", "curl", "git", "jq", "docker-registry"])
 }
 
 fn push_tags(registry: &str, n: usize) {
-    let out = Command::new("bash")
-        .arg(weir_testkit::script_path("push-tags"))
-        .args([registry, IMAGE, &n.to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    weir_testkit::push_tags(registry, IMAGE, n);
 }
 
 /// Commits a README edit from another clone and pushes it over HTTP, once.
