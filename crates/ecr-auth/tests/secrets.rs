@@ -10,30 +10,16 @@
     clippy::print_stderr
 )]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use weir_ecr_auth::{EcrAuth, SdkTokenSource, SystemClock};
 use weir_testkit::Service;
+use weir_testkit::capture::TraceCapture;
 
 /// moto's password and the whole base64 token it answers with.
 const PASSWORD: &str = "123456789012-auth-token";
 const TOKEN_B64: &str = "QVdTOjEyMzQ1Njc4OTAxMi1hdXRoLXRva2Vu";
 const SECRET_KEY: &str = "planted-Secret-Access-Key-1234";
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn token_never_logged() {
@@ -47,16 +33,7 @@ async fn token_never_logged() {
         eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
         return;
     }
-    let capture = Capture::default();
-    let writer = capture.clone();
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish()
-        .try_init()
-        .expect("the only subscriber in this binary");
+    let capture = TraceCapture::install();
 
     let moto = Service::start("moto-ecr", &[]).unwrap();
     let source = SdkTokenSource::default()
@@ -70,7 +47,7 @@ async fn token_never_logged() {
         .unwrap();
     let seen = format!("{login:?} {login:#?} {auth:?} {:?}", auth.source());
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("ECR GetAuthorizationToken"),
         "capture works: {logs}"

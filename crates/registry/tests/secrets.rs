@@ -15,29 +15,14 @@
     clippy::print_stderr
 )]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use base64::Engine as _;
 use weir_registry::{Client, ClientOptions, Credentials, ImageRef};
 use weir_testkit::Service;
+use weir_testkit::capture::TraceCapture;
 
 const USER: &str = "robot";
 const PLANTED: &str = "planted-Pa55word-7f3a";
 const WRONG: &str = "planted-Wr0ng-9c1d";
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn planted_password_never_appears() {
@@ -48,16 +33,7 @@ async fn planted_password_never_appears() {
         eprintln!("SKIPPED: registry service tools missing (run scripts/install-deps.sh)");
         return;
     }
-    let capture = Capture::default();
-    let writer = capture.clone();
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish()
-        .try_init()
-        .expect("the only subscriber in this binary");
+    let capture = TraceCapture::install();
 
     let mut seen = String::new();
     let mut opts = ClientOptions::default();
@@ -99,7 +75,7 @@ async fn planted_password_never_appears() {
         seen.push_str(&format!("{e} {e:?} {bad:?}\n"));
     }
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("registry request"), "capture works: {logs}");
     assert!(logs.contains("token request"), "token flow ran: {logs}");
     assert!(

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+pub mod capture;
 pub mod git;
 
 /// Errors from starting a service.
