@@ -1,7 +1,7 @@
 //! Running the `git` CLI in tests with an isolated, reproducible setup.
 //!
 //! Every call ignores the user's and the system's Git configuration, never
-//! prompts for credentials, and commits as `dev <dev@example.com>` on a
+//! prompts for credentials, never signs, and commits as `dev <dev@example.com>` on a
 //! default branch named `main`, so tests can assert authors and branch names.
 //!
 //! ```no_run
@@ -25,7 +25,14 @@ pub const AUTHOR_EMAIL: &str = "dev@example.com";
 pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
-        .args(["-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
         .args(args)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")

@@ -14,7 +14,6 @@ mod push;
 mod ssh;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use weir_testkit::Service;
 
@@ -25,45 +24,12 @@ pub(crate) const USER: &str = "alice";
 /// Whether the server binaries are installed; outside CI a missing one skips
 /// the test loudly, in CI it fails.
 pub(crate) fn have(commands: &[&str]) -> bool {
-    let missing: Vec<&str> = commands
-        .iter()
-        .copied()
-        .filter(|c| !weir_testkit::have_command(c))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("missing test service binaries: {missing:?}");
-    }
-    eprintln!("SKIPPED: missing {missing:?} (run scripts/install-deps.sh)");
-    false
+    weir_testkit::require_commands(commands)
 }
 
 /// Runs git with a clean identity and returns trimmed stdout.
 pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    weir_testkit::git::git(dir, args).trim().to_owned()
 }
 
 /// A bare repository served by a test server, plus a work tree that pushes
