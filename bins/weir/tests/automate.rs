@@ -329,28 +329,12 @@ fn bad_input_exits_2_and_unreachable_servers_exit_1() {
 const MOTO_PASSWORD: &str = "123456789012-auth-token";
 const ECR_HOST: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
-fn moto_available() -> bool {
-    let venv = std::env::var("WEIR_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/weir-test-venv")
-        });
-    let ok = venv.join("bin/moto_server").is_file() || weir_testkit::have_command("moto_server");
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("moto_server missing");
-        }
-        eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
-    }
-    ok
-}
-
 /// The seed's v1beta1 ImageRepository has no `provider`: with
 /// `--aws-autologin-for-ecr` an ECR host still gets an ECR login (moto hands
 /// out the token; the registry behind the mirror accepts exactly it).
 #[test]
 fn aws_autologin_for_ecr_logs_in_without_a_provider_field() {
-    if !have_tools() || !moto_available() {
+    if !have_tools() || !weir_testkit::require_moto() {
         return;
     }
     let moto = Service::start("moto-ecr", &[]).unwrap();

@@ -15,11 +15,11 @@
     clippy::print_stderr
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use weir_testkit::Service;
+use weir_testkit::{Service, repo_root};
 
 /// The seed scenario's ImagePolicy: newest CI build of `main-<sha7>-<build>`.
 const POLICY_YAML: &str = r#"apiVersion: image.toolkit.fluxcd.io/v1beta2
@@ -55,10 +55,6 @@ fn policy() -> Policy {
 const MOTO_PASSWORD: &str = "123456789012-auth-token";
 const ECR_HOST: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 struct Output {
     code: i32,
     stdout: String,
@@ -69,7 +65,7 @@ struct Output {
 fn weir(args: &[&str], env: &[(&str, &str)]) -> Output {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_weir"));
-    cmd.current_dir(root()).args(args).stdin(Stdio::null());
+    cmd.current_dir(repo_root()).args(args).stdin(Stdio::null());
     for (k, _) in std::env::vars() {
         if k.starts_with("AWS_") || k == "WEIR_LOG" || k == "DOCKER_CONFIG" {
             cmd.env_remove(k);
@@ -93,29 +89,8 @@ fn weir(args: &[&str], env: &[(&str, &str)]) -> Output {
     }
 }
 
-fn have(cmds: &[&str]) -> bool {
-    let ok = cmds.iter().all(|c| weir_testkit::have_command(c));
-    if !ok {
-        eprintln!("SKIPPED: {cmds:?} not all installed (run scripts/install-deps.sh)");
-    }
-    ok
-}
-
 fn registry_tools() -> bool {
-    have(&["docker-registry", "htpasswd", "curl", "jq", "openssl"])
-}
-
-fn moto_available() -> bool {
-    let venv = std::env::var("WEIR_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/weir-test-venv")
-        });
-    let ok = venv.join("bin/moto_server").is_file() || weir_testkit::have_command("moto_server");
-    if !ok {
-        eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
-    }
-    ok
+    weir_testkit::require_commands(&["docker-registry", "htpasswd", "curl", "jq", "openssl"])
 }
 
 /// Registry storage on tmpfs when possible: deleting tens of thousands of
@@ -133,19 +108,7 @@ fn storage_dir() -> tempfile::TempDir {
 }
 
 fn push_tags(url: &str, repo: &str, n: usize, user: &str, pass: &str) {
-    let out = Command::new("bash")
-        .arg(weir_testkit::script_path("push-tags"))
-        .args([url, repo, &n.to_string()])
-        .env("REG_USER", user)
-        .env("REG_PASS", pass)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "push-tags.sh: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    weir_testkit::push_tags_as(url, repo, n, user, pass);
 }
 
 /// push-tags.sh's tag `i`: main-<sha7>-<i>.
@@ -583,7 +546,7 @@ fn bad_input_exits_2() {
 /// exactly those credentials, reached as the ECR host through a mirror.
 #[test]
 fn ecr_login_through_moto_and_a_mirror() {
-    if !registry_tools() || !moto_available() {
+    if !registry_tools() || !weir_testkit::require_moto() {
         return;
     }
     let pol = policy();
@@ -723,7 +686,7 @@ fn ecr_public_without_aws_credentials() {
 /// AWS_ENDPOINT_URL) and then calls ECR.
 #[test]
 fn ecr_login_with_web_identity() {
-    if !registry_tools() || !moto_available() {
+    if !registry_tools() || !weir_testkit::require_moto() {
         return;
     }
     let pol = policy();

@@ -23,14 +23,7 @@ const SECRET_KEY: &str = "planted-Secret-Access-Key-1234";
 
 #[tokio::test]
 async fn token_never_logged() {
-    let venv = std::env::var("WEIR_VENV")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-                .join(".cache/weir-test-venv")
-        });
-    if !venv.join("bin/moto_server").is_file() && !weir_testkit::have_command("moto_server") {
-        eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
+    if !weir_testkit::require_moto() {
         return;
     }
     let capture = TraceCapture::install();

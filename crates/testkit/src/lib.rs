@@ -230,12 +230,30 @@ pub fn copy_tree(from: &Path, to: &Path) {
 /// # Panics
 ///
 /// When the script cannot be run or fails (the message holds its stderr).
-#[allow(clippy::panic)] // a test helper: fail the calling test
 pub fn push_tags(registry: &str, image: &str, count: usize) {
-    let out = Command::new("bash")
-        .arg(script_path("push-tags"))
+    run_push_tags(registry, image, count, None);
+}
+
+/// Like [`push_tags`], logging in to the registry as `user`/`password`
+/// (`REG_USER`/`REG_PASS` for the script).
+///
+/// # Panics
+///
+/// When the script cannot be run or fails (the message holds its stderr).
+pub fn push_tags_as(registry: &str, image: &str, count: usize, user: &str, password: &str) {
+    run_push_tags(registry, image, count, Some((user, password)));
+}
+
+#[allow(clippy::panic)] // a test helper: fail the calling test
+fn run_push_tags(registry: &str, image: &str, count: usize, login: Option<(&str, &str)>) {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script_path("push-tags"))
         .args([registry, image, &count.to_string()])
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    if let Some((user, password)) = login {
+        cmd.env("REG_USER", user).env("REG_PASS", password);
+    }
+    let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("running push-tags.sh: {e}"));
     assert!(
@@ -243,6 +261,32 @@ pub fn push_tags(registry: &str, image: &str, count: usize) {
         "push-tags.sh: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Whether moto's `moto_server` (the ECR API emulator behind the `moto-ecr`
+/// service) is installed: in the virtualenv at `$WEIR_VENV` (default
+/// `~/.cache/weir-test-venv`, made by `scripts/install-deps.sh`) or on `PATH`.
+/// A missing one is handled like in [`require_commands`].
+///
+/// # Panics
+///
+/// When `moto_server` is missing and the `CI` environment variable is set.
+#[allow(clippy::panic, clippy::print_stderr)] // a test helper: fail or report the skip
+pub fn require_moto() -> bool {
+    let venv = std::env::var_os("WEIR_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/weir-test-venv")
+        });
+    if venv.join("bin/moto_server").is_file() || have_command("moto_server") {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("moto_server missing");
+    }
+    eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
+    false
 }
 
 #[cfg(test)]
