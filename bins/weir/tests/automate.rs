@@ -19,7 +19,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use weir_testkit::git::git;
+use weir_testkit::git::{git, init_and_push};
 use weir_testkit::{Service, copy_tree, repo_root};
 
 const GIT_USER: &str = "git";
@@ -64,13 +64,9 @@ impl Seed {
         // The microservices repository, served as microservices-repo.git.
         let bare = PathBuf::from(git_server.var("REPOS").unwrap()).join("microservices-repo.git");
         std::fs::create_dir_all(&bare).unwrap();
-        git(&bare, &["init", "-q", "--bare", "-b", "main"]);
         let work = tmp.path().join("work");
         copy_tree(&repo_root().join("fixtures/seed/microservices-repo"), &work);
-        git(&work, &["init", "-q", "-b", "main"]);
-        git(&work, &["add", "-A"]);
-        git(&work, &["commit", "-q", "-m", "Sock Shop"]);
-        git(&work, &["push", "-q", bare.to_str().unwrap(), "main"]);
+        init_and_push(&work, &bare, "Sock Shop");
         // The flux-repo, pointing at this server.
         let flux_repo = tmp.path().join("flux-repo");
         copy_tree(&repo_root().join("fixtures/seed/flux-repo"), &flux_repo);

@@ -61,12 +61,6 @@ impl Remote {
         let dir = tempfile::tempdir().unwrap();
         let bare = dir.path().join("repo.git");
         let work = dir.path().join("work");
-        std::fs::create_dir_all(&work).unwrap();
-        git(
-            dir.path(),
-            &["init", "-q", "--bare", "-b", "main", "repo.git"],
-        );
-        git(&work, &["init", "-q", "-b", "main"]);
         std::fs::create_dir_all(work.join("overlays/development")).unwrap();
         std::fs::write(
             work.join("overlays/development/kustomization.yaml"),
@@ -74,9 +68,7 @@ impl Remote {
         )
         .unwrap();
         std::fs::write(work.join("README.md"), "demo\n").unwrap();
-        git(&work, &["add", "."]);
-        git(&work, &["commit", "-q", "-m", "initial"]);
-        git(&work, &["push", "-q", bare.to_str().unwrap(), "main"]);
+        weir_testkit::git::init_and_push(&work, &bare, "initial");
         Remote {
             _dir: dir,
             bare,

@@ -62,6 +62,27 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("git printed UTF-8")
 }
 
+/// Creates the bare repository `bare` (branch `main`) and pushes everything
+/// in `work` to it as one commit on `main`; `work` becomes a repository if it
+/// is not one yet. Returns the commit id.
+///
+/// # Panics
+///
+/// When a directory cannot be created or a `git` command fails.
+#[allow(clippy::panic)] // a test helper: fail the calling test
+pub fn init_and_push(work: &Path, bare: &Path, message: &str) -> String {
+    for dir in [bare, work] {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    }
+    git(bare, &["init", "-q", "--bare", "-b", "main"]);
+    git(work, &["init", "-q", "-b", "main"]);
+    git(work, &["add", "-A"]);
+    git(work, &["commit", "-q", "-m", message]);
+    let bare_arg = bare.to_string_lossy();
+    git(work, &["push", "-q", &bare_arg, "main"]);
+    git(work, &["rev-parse", "HEAD"]).trim().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +96,18 @@ mod tests {
         git(dir.path(), &["commit", "-q", "-m", "one"]);
         let log = git(dir.path(), &["log", "--format=%an <%ae>|%cn|%s", "main"]);
         assert_eq!(log, "dev <dev@example.com>|dev|one\n");
+    }
+
+    #[test]
+    fn init_and_push_publishes_one_commit_on_main() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        let bare = dir.path().join("served/repo.git");
+        std::fs::create_dir_all(work.join("sub")).unwrap();
+        std::fs::write(work.join("sub/file"), "x").unwrap();
+        let head = init_and_push(&work, &bare, "first");
+        assert_eq!(git(&bare, &["rev-parse", "main"]).trim(), head);
+        assert_eq!(git(&bare, &["log", "--format=%s", "main"]), "first\n");
+        assert_eq!(git(&bare, &["show", "main:sub/file"]), "x");
     }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use weir_automation::{Engine, Event, Options, RegistryLister, load_dir};
 use weir_source::{GitCli, GitPush, PushError, PushRequest};
-use weir_testkit::git::git;
+use weir_testkit::git::{git, init_and_push};
 use weir_testkit::{Service, copy_tree, repo_root};
 
 const GIT_USER: &str = "git";
@@ -60,13 +60,9 @@ fn a_concurrent_push_between_scan_and_push_is_survived() {
     let url = format!("{}/microservices-repo.git", server.var("URL").unwrap());
     let bare = PathBuf::from(server.var("REPOS").unwrap()).join("microservices-repo.git");
     std::fs::create_dir_all(&bare).unwrap();
-    git(&bare, &["init", "-q", "--bare", "-b", "main"]);
     let work = tmp.path().join("work");
     copy_tree(&repo_root().join("fixtures/seed/microservices-repo"), &work);
-    git(&work, &["init", "-q", "-b", "main"]);
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "Sock Shop"]);
-    git(&work, &["push", "-q", bare.to_str().unwrap(), "main"]);
+    init_and_push(&work, &bare, "Sock Shop");
 
     let flux = tmp.path().join("flux-repo");
     copy_tree(&repo_root().join("fixtures/seed/flux-repo"), &flux);
