@@ -256,12 +256,15 @@ impl Client {
     }
 
     /// A handle on one repository with its credentials. Tokens obtained by
-    /// the handle are reused by its later requests.
+    /// the handle are reused by its later requests (tag listing, then the
+    /// digest of the selected tag), so keep the handle rather than asking for
+    /// a new one. The handle owns a clone of the client (cheap: the HTTP
+    /// connection pool is shared).
     pub fn repository(
         &self,
         image: &ImageRef,
         credentials: Credentials,
-    ) -> Result<Repository<'_>, Error> {
+    ) -> Result<Repository, Error> {
         let registry = image.registry();
         let base = match base_url(registry, &self.options.mirrors, self.options.insecure) {
             Endpoint::Url(u) => u,
@@ -278,7 +281,7 @@ impl Client {
             }
         };
         Ok(Repository {
-            client: self,
+            client: self.clone(),
             image: image.clone(),
             base,
             credentials,
@@ -290,15 +293,15 @@ impl Client {
 /// One repository of one registry, with credentials and a cached
 /// `Authorization` header.
 #[derive(Debug)]
-pub struct Repository<'c> {
-    client: &'c Client,
+pub struct Repository {
+    client: Client,
     image: ImageRef,
     base: Url,
     credentials: Credentials,
     authorization: Mutex<Option<SecretString>>,
 }
 
-impl Repository<'_> {
+impl Repository {
     /// The repository reference.
     pub fn image(&self) -> &ImageRef {
         &self.image

@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
 use weir_registry::{
-    Client, ClientOptions, Credentials, DockerConfig, Exclusions, ImageRef, Mirrors,
+    Client, ClientOptions, Credentials, DockerConfig, Exclusions, ImageRef, Mirrors, Repository,
 };
 
 use crate::exit::{CmdResult, Failure, ResultExt as _};
@@ -110,14 +110,14 @@ pub(crate) struct ScanArgs {
 }
 
 /// The result of a scan: the tags (exclusions applied, registry order) and
-/// what is needed to ask the registry for a digest afterwards.
+/// the repository handle, whose cached authorization serves the digest
+/// request afterwards without a second token exchange.
 pub(crate) struct Scanned {
     /// Tags that survived the exclusion list.
     pub(crate) tags: Vec<String>,
     runtime: tokio::runtime::Runtime,
-    client: Client,
+    repo: Repository,
     image: ImageRef,
-    credentials: Credentials,
     timeout: Duration,
 }
 
@@ -147,17 +147,8 @@ pub(crate) fn scan(args: &ScanArgs) -> CmdResult<Scanned> {
         Provider::Aws => runtime.block_on(ecr_login(&image, args.timeout))?,
         Provider::Generic => generic_credentials(args, &image)?,
     };
-    let mut scanned = Scanned {
-        tags: Vec::new(),
-        runtime,
-        client,
-        image,
-        credentials,
-        timeout: args.timeout,
-    };
-    let repo = scanned
-        .client
-        .repository(&scanned.image, scanned.credentials.clone())
+    let repo = client
+        .repository(&image, credentials)
         .context("--image / --registry-mirror")
         .invalid()?;
     let mut tags = Vec::new();
@@ -172,38 +163,35 @@ pub(crate) fn scan(args: &ScanArgs) -> CmdResult<Scanned> {
         }
     };
     let listing = repo.list_tags_with(&mut keep);
-    let listed = scanned
-        .runtime
-        .block_on(async { tokio::time::timeout(args.timeout, listing).await });
+    let listed = runtime.block_on(async { tokio::time::timeout(args.timeout, listing).await });
     match listed {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
             return Err(Failure::Failed(
-                anyhow::Error::new(e).context(format!("scanning {}", scanned.image)),
+                anyhow::Error::new(e).context(format!("scanning {image}")),
             ));
         }
         Err(_) => {
             return Err(Failure::failed(format!(
-                "scanning {}: no result within {:?} (--timeout)",
-                scanned.image, args.timeout
+                "scanning {image}: no result within {:?} (--timeout)",
+                args.timeout
             )));
         }
     }
-    drop(repo);
-    tracing::debug!(image = %scanned.image, tags = tags.len(), excluded, "scanned registry");
-    scanned.tags = tags;
-    Ok(scanned)
+    tracing::debug!(image = %image, tags = tags.len(), excluded, "scanned registry");
+    Ok(Scanned {
+        tags,
+        runtime,
+        repo,
+        image,
+        timeout: args.timeout,
+    })
 }
 
 impl Scanned {
     /// The manifest digest of a tag (`sha256:…`).
     pub(crate) fn digest(&self, tag: &str) -> CmdResult<String> {
-        let repo = self
-            .client
-            .repository(&self.image, self.credentials.clone())
-            .context("--image")
-            .invalid()?;
-        let fut = repo.manifest_digest(tag);
+        let fut = self.repo.manifest_digest(tag);
         match self
             .runtime
             .block_on(async { tokio::time::timeout(self.timeout, fut).await })
