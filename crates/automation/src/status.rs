@@ -162,85 +162,76 @@ impl Status {
     /// kind without objects prints nothing.
     pub fn render_tables(&self) -> String {
         let mut out = String::new();
-        if !self.repositories.is_empty() {
-            let rows: Vec<Vec<String>> = self
-                .repositories
-                .iter()
-                .map(|((ns, name), s)| {
-                    vec![
-                        ns.clone(),
-                        format!("imagerepository/{name}"),
-                        s.last_scan.map(rfc3339).unwrap_or_default(),
-                        bool_text(s.suspended).to_owned(),
-                        ready(s.ready).to_owned(),
-                        first_line(&s.message).to_owned(),
-                    ]
-                })
-                .collect();
-            out.push_str(&table(
-                &[
-                    "NAMESPACE",
-                    "NAME",
-                    "LAST SCAN",
-                    "SUSPENDED",
-                    "READY",
-                    "MESSAGE",
-                ],
-                &rows,
-            ));
-            out.push('\n');
-        }
-        if !self.policies.is_empty() {
-            let rows: Vec<Vec<String>> = self
-                .policies
-                .iter()
-                .map(|((ns, name), s)| {
-                    vec![
-                        ns.clone(),
-                        format!("imagepolicy/{name}"),
-                        s.image.clone().unwrap_or_default(),
-                        s.tag.clone().unwrap_or_default(),
-                        ready(s.ready).to_owned(),
-                        first_line(&s.message).to_owned(),
-                    ]
-                })
-                .collect();
-            out.push_str(&table(
-                &["NAMESPACE", "NAME", "IMAGE", "TAG", "READY", "MESSAGE"],
-                &rows,
-            ));
-            out.push('\n');
-        }
-        if !self.automations.is_empty() {
-            let rows: Vec<Vec<String>> = self
-                .automations
-                .iter()
-                .map(|((ns, name), s)| {
-                    vec![
-                        ns.clone(),
-                        format!("imageupdateautomation/{name}"),
-                        s.last_run.map(rfc3339).unwrap_or_default(),
-                        bool_text(s.suspended).to_owned(),
-                        ready(s.ready).to_owned(),
-                        first_line(&s.message).to_owned(),
-                    ]
-                })
-                .collect();
-            out.push_str(&table(
-                &[
-                    "NAMESPACE",
-                    "NAME",
-                    "LAST RUN",
-                    "SUSPENDED",
-                    "READY",
-                    "MESSAGE",
-                ],
-                &rows,
-            ));
-            out.push('\n');
-        }
+        let repositories = self.repositories.iter().map(|((ns, name), s)| {
+            vec![
+                ns.clone(),
+                format!("imagerepository/{name}"),
+                s.last_scan.map(rfc3339).unwrap_or_default(),
+                bool_text(s.suspended).to_owned(),
+                ready(s.ready).to_owned(),
+                first_line(&s.message).to_owned(),
+            ]
+        });
+        push_section(
+            &mut out,
+            &[
+                "NAMESPACE",
+                "NAME",
+                "LAST SCAN",
+                "SUSPENDED",
+                "READY",
+                "MESSAGE",
+            ],
+            repositories.collect(),
+        );
+        let policies = self.policies.iter().map(|((ns, name), s)| {
+            vec![
+                ns.clone(),
+                format!("imagepolicy/{name}"),
+                s.image.clone().unwrap_or_default(),
+                s.tag.clone().unwrap_or_default(),
+                ready(s.ready).to_owned(),
+                first_line(&s.message).to_owned(),
+            ]
+        });
+        push_section(
+            &mut out,
+            &["NAMESPACE", "NAME", "IMAGE", "TAG", "READY", "MESSAGE"],
+            policies.collect(),
+        );
+        let automations = self.automations.iter().map(|((ns, name), s)| {
+            vec![
+                ns.clone(),
+                format!("imageupdateautomation/{name}"),
+                s.last_run.map(rfc3339).unwrap_or_default(),
+                bool_text(s.suspended).to_owned(),
+                ready(s.ready).to_owned(),
+                first_line(&s.message).to_owned(),
+            ]
+        });
+        push_section(
+            &mut out,
+            &[
+                "NAMESPACE",
+                "NAME",
+                "LAST RUN",
+                "SUSPENDED",
+                "READY",
+                "MESSAGE",
+            ],
+            automations.collect(),
+        );
         out
     }
+}
+
+/// Appends one table and a blank line; a kind without objects prints nothing.
+fn push_section(out: &mut String, header: &[&str], rows: Vec<Vec<String>>) {
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str(&table(header, &rows));
+    out.push('\n');
 }
 
 #[cfg(test)]
