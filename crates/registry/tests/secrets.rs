@@ -26,11 +26,7 @@ const WRONG: &str = "planted-Wr0ng-9c1d";
 
 #[tokio::test]
 async fn planted_password_never_appears() {
-    let ok = ["docker-registry", "htpasswd", "curl", "jq", "openssl"]
-        .iter()
-        .all(|c| weir_testkit::have_command(c));
-    if !ok {
-        eprintln!("SKIPPED: registry service tools missing (run scripts/install-deps.sh)");
+    if !weir_testkit::require_commands(&["docker-registry", "htpasswd", "curl", "jq", "openssl"]) {
         return;
     }
     let capture = TraceCapture::install();

@@ -28,29 +28,8 @@ const MOTO_PASSWORD: &str = "123456789012-auth-token";
 /// moto's `expiresAt`: 2015-01-01T00:00:00Z.
 const MOTO_EXPIRY: u64 = 1_420_070_400;
 
-fn moto_available() -> bool {
-    let venv = std::env::var("WEIR_VENV")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-                .join(".cache/weir-test-venv")
-        });
-    let ok = venv.join("bin/moto_server").is_file() || weir_testkit::have_command("moto_server");
-    if !ok {
-        eprintln!("SKIPPED: moto_server missing (run scripts/install-deps.sh)");
-    }
-    ok
-}
-
-fn registry_available() -> bool {
-    let ok = ["docker-registry", "htpasswd", "curl", "jq"]
-        .iter()
-        .all(|c| weir_testkit::have_command(c));
-    if !ok {
-        eprintln!("SKIPPED: docker-registry tools missing (run scripts/install-deps.sh)");
-    }
-    ok
-}
+/// The registry service's tools (testkit skips loudly, or fails under CI).
+const REGISTRY_TOOLS: &[&str] = &["docker-registry", "htpasswd", "curl", "jq"];
 
 fn sdk_source(moto: &Service) -> SdkTokenSource {
     SdkTokenSource::default()
@@ -81,7 +60,7 @@ impl<S: TokenSource> TokenSource for Counting<S> {
 
 #[tokio::test]
 async fn get_authorization_token_from_moto() {
-    if !moto_available() {
+    if !weir_testkit::require_moto() {
         return;
     }
     let moto = Service::start("moto-ecr", &[]).unwrap();
@@ -140,7 +119,7 @@ async fn unreachable_ecr_api_is_a_clear_error() {
 /// registry that accepts exactly moto's decoded credentials.
 #[tokio::test]
 async fn scans_reuse_the_token_until_it_expires() {
-    if !moto_available() || !registry_available() {
+    if !weir_testkit::require_moto() || !weir_testkit::require_commands(REGISTRY_TOOLS) {
         return;
     }
     let moto = Service::start("moto-ecr", &[]).unwrap();

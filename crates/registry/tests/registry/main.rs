@@ -17,17 +17,10 @@ mod unreachable;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Whether the registry service can run here; prints why not when it cannot.
+/// Whether the registry service can run here (testkit prints why not, or
+/// fails under CI).
 pub(crate) fn registry_available() -> bool {
-    let ok = ["docker-registry", "htpasswd", "curl", "jq", "openssl"]
-        .iter()
-        .all(|c| weir_testkit::have_command(c));
-    if !ok {
-        eprintln!(
-            "SKIPPED: docker-registry/htpasswd/curl/jq/openssl missing (run scripts/install-deps.sh)"
-        );
-    }
-    ok
+    weir_testkit::require_commands(&["docker-registry", "htpasswd", "curl", "jq", "openssl"])
 }
 
 pub(crate) fn script(name: &str) -> PathBuf {
