@@ -428,8 +428,7 @@ mod tests {
                 ("apps/.sourceignore".into(), 0o600),
                 ("apps/keep.yaml".into(), 0o600),
                 ("b.yaml".into(), 0o600),
-                // the .sourceignore replaced the defaults, so the png stays
-                ("logo.png".into(), 0o600),
+                // the .sourceignore adds to the defaults: the png stays out
                 ("run.sh".into(), 0o700),
             ]
         );
@@ -472,6 +471,46 @@ mod tests {
                 ".github/workflows",
                 ".github/workflows/ci.yaml",
                 "logo.png"
+            ]
+        );
+    }
+
+    /// flux-compat.md §2.4: `.sourceignore` files add to the default
+    /// exclusions and can negate them; `spec.ignore` replaces the defaults but
+    /// not the `.sourceignore` files.
+    #[test]
+    fn sourceignore_adds_to_and_negates_defaults() {
+        let t = tempfile::tempdir().unwrap();
+        let src = t.path().join("src");
+        write(&src, ".sourceignore", "drafts/\n");
+        write(&src, "drafts/wip.yaml", "w");
+        write(&src, "a.yaml", "a");
+        write(&src, "logo.png", "png");
+        write(&src, "site/.sourceignore", "!*.png\n");
+        write(&src, "site/logo.png", "png");
+        let out = t.path().join("o.tar.gz");
+        archive_dir(&src, None, &out).unwrap();
+        let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            got,
+            vec![
+                ".sourceignore",
+                "a.yaml",
+                "site",
+                "site/.sourceignore",
+                "site/logo.png"
+            ]
+        );
+        archive_dir(&src, Some("a.yaml\n"), &out).unwrap();
+        let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            got,
+            vec![
+                ".sourceignore",
+                "logo.png",
+                "site",
+                "site/.sourceignore",
+                "site/logo.png"
             ]
         );
     }

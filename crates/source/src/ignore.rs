@@ -1,13 +1,27 @@
-//! Artifact exclusion rules, as source-controller applies them.
+//! Artifact exclusion rules, as flux-compat.md §2.1/§2.4 specifies them.
 //!
-//! Flux builds one ordered pattern list: the patterns of every `.sourceignore`
-//! file (root first, then sub-directories depth-first in name order, each
-//! scoped to its directory), then the lines of `spec.ignore`. If that list is
-//! empty, the default exclusions apply ([`VCS_EXCLUDES`] + [`DEFAULT_EXCLUDES`]);
-//! otherwise only [`VCS_EXCLUDES`] followed by the list. So `spec.ignore`
-//! replaces the defaults, and so does a `.sourceignore` with any pattern.
-//! The last matching pattern wins, and `!pattern` re-includes. (This is
-//! `SourceIgnoreFilter` in source-controller's storage, read at v1.9.)
+//! One ordered list of pattern groups, where a later group overrides an
+//! earlier one (the last matching pattern wins, `!pattern` re-includes):
+//!
+//! 1. [`VCS_EXCLUDES`] (`.git/`, `.gitignore`, `.gitmodules`,
+//!    `.gitattributes`): always present;
+//! 2. [`DEFAULT_EXCLUDES`] (images, archives, CI files, `.sops.yaml`, …):
+//!    only when `spec.ignore` is absent. A present `spec.ignore` replaces
+//!    them, even when it holds no pattern (`ignore: ""` switches the
+//!    defaults off);
+//! 3. every `.sourceignore` file (any directory, gitignore syntax, each
+//!    scoped to its own directory), parents before children. They apply in
+//!    addition to the defaults, so `!*.png` in a `.sourceignore` brings the
+//!    images back;
+//! 4. the lines of `spec.ignore`, which can override any `.sourceignore`.
+//!
+//! **Deliberate difference from Flux's code.** source-controller (v1.9,
+//! `SourceIgnoreFilter`) drops the default exclusions as soon as *any*
+//! `.sourceignore` or `spec.ignore` pattern exists, so a repository whose
+//! `.sourceignore` says `drafts/` would ship its `*.png` files. The user's
+//! specification (flux-compat.md §2.4: "`spec.ignore` replaces this list;
+//! `.sourceignore` files … are applied in addition and can negate
+//! defaults") is followed instead.
 //!
 //! Patterns use gitignore syntax, matched with the `ignore` crate. A path is
 //! also excluded when one of its parent directories is, as in go-git's
@@ -21,7 +35,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 pub const VCS_EXCLUDES: &[&str] = &[".git/", ".gitignore", ".gitmodules", ".gitattributes"];
 
 /// Flux's other default exclusions (`ExcludeExt`, `ExcludeCI`, `ExcludeExtra`),
-/// used only when no `.sourceignore` pattern and no `spec.ignore` is given.
+/// used only when `spec.ignore` is absent (`.sourceignore` files add to them).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
     "*.jpg",
     "*.jpeg",
@@ -72,35 +86,30 @@ pub struct SourceIgnoreFile {
 }
 
 impl IgnoreRules {
-    /// Builds the rules from the `.sourceignore` files (in Flux's load order:
-    /// root first, then sub-directories depth-first by name) and `spec.ignore`.
+    /// Builds the rules from the `.sourceignore` files and `spec.ignore`
+    /// (see the module docs for the order). The files may come in any order:
+    /// they are applied parents first, then sub-directories depth-first by
+    /// name, as Flux loads them.
     pub fn new(source_ignores: &[SourceIgnoreFile], spec_ignore: Option<&str>) -> Self {
-        let mut custom: Vec<(Vec<String>, Vec<String>)> = Vec::new();
-        for file in source_ignores {
+        let mut groups = vec![Group::build(Vec::new(), &owned(VCS_EXCLUDES))];
+        if spec_ignore.is_none() {
+            groups.push(Group::build(Vec::new(), &owned(DEFAULT_EXCLUDES)));
+        }
+        let mut files: Vec<&SourceIgnoreFile> = source_ignores.iter().collect();
+        // Lexicographic order of the component lists is a pre-order walk by
+        // name: a directory's file comes before its sub-directories' files.
+        files.sort_by(|a, b| a.domain.cmp(&b.domain));
+        for file in files {
             let lines = pattern_lines(&file.text);
             if !lines.is_empty() {
-                custom.push((file.domain.clone(), lines));
+                groups.push(Group::build(file.domain.clone(), &lines));
             }
         }
         if let Some(spec) = spec_ignore {
             let lines = pattern_lines(spec);
             if !lines.is_empty() {
-                custom.push((Vec::new(), lines));
+                groups.push(Group::build(Vec::new(), &lines));
             }
-        }
-        let mut groups = Vec::new();
-        let base: Vec<String> = if custom.is_empty() {
-            VCS_EXCLUDES
-                .iter()
-                .chain(DEFAULT_EXCLUDES)
-                .map(|s| (*s).to_owned())
-                .collect()
-        } else {
-            VCS_EXCLUDES.iter().map(|s| (*s).to_owned()).collect()
-        };
-        groups.push(Group::build(Vec::new(), &base));
-        for (domain, lines) in custom {
-            groups.push(Group::build(domain, &lines));
         }
         IgnoreRules { groups }
     }
@@ -146,6 +155,10 @@ impl Group {
         });
         Group { domain, matcher }
     }
+}
+
+fn owned(patterns: &[&str]) -> Vec<String> {
+    patterns.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// The pattern lines of an ignore text: blank lines and `#` comments dropped.
@@ -199,10 +212,107 @@ mod tests {
         assert!(!excluded(&r, "KEEP.md", false));
     }
 
+    /// flux-compat.md §2.1: a present `spec.ignore` replaces the defaults,
+    /// whatever it holds; only an absent one keeps them.
     #[test]
-    fn empty_spec_keeps_defaults() {
-        let r = IgnoreRules::from_spec(Some("\n# nothing\n"));
-        assert!(excluded(&r, "logo.png", false));
+    fn empty_spec_ignore_still_replaces_defaults() {
+        for spec in ["", "\n# nothing\n"] {
+            let r = IgnoreRules::from_spec(Some(spec));
+            assert!(!excluded(&r, "logo.png", false), "{spec:?}");
+            assert!(!excluded(&r, ".github/ci.yaml", false), "{spec:?}");
+            assert!(excluded(&r, ".git/HEAD", false), "{spec:?}");
+        }
+    }
+
+    /// flux-compat.md §2.4: `.sourceignore` files apply in addition to the
+    /// default exclusions, and can negate them.
+    #[test]
+    fn sourceignore_adds_to_defaults_and_can_negate_them() {
+        let adds = vec![SourceIgnoreFile {
+            domain: vec![],
+            text: "drafts/\n".into(),
+        }];
+        let r = IgnoreRules::new(&adds, None);
+        assert!(excluded(&r, "drafts/wip.yaml", false));
+        assert!(excluded(&r, "logo.png", false), "defaults still apply");
+        assert!(excluded(&r, ".github/workflows/ci.yaml", false));
+        assert!(!excluded(&r, "apps/deploy.yaml", false));
+
+        let negates = vec![
+            SourceIgnoreFile {
+                domain: vec![],
+                text: "!*.png\n".into(),
+            },
+            SourceIgnoreFile {
+                domain: vec!["apps".into()],
+                text: "!*.zip\n".into(),
+            },
+        ];
+        let r = IgnoreRules::new(&negates, None);
+        assert!(
+            !excluded(&r, "logo.png", false),
+            "root .sourceignore negates"
+        );
+        assert!(!excluded(&r, "docs/img/logo.png", false));
+        assert!(excluded(&r, "logo.jpg", false), "other defaults stay");
+        assert!(!excluded(&r, "apps/bundle.zip", false));
+        assert!(
+            excluded(&r, "bundle.zip", false),
+            "apps/.sourceignore only negates under apps/"
+        );
+    }
+
+    /// flux-compat.md §2.4: with `spec.ignore` the defaults are gone, the
+    /// `.sourceignore` files still apply, and `spec.ignore` comes last.
+    #[test]
+    fn spec_ignore_with_sourceignore_drops_defaults_only() {
+        let files = vec![SourceIgnoreFile {
+            domain: vec![],
+            text: "drafts/\n*.bak\n".into(),
+        }];
+        let r = IgnoreRules::new(&files, Some("*.tmp\n!keep.bak\n"));
+        assert!(!excluded(&r, "logo.png", false), "defaults replaced");
+        assert!(excluded(&r, "drafts/wip.yaml", false), ".sourceignore kept");
+        assert!(excluded(&r, "old.bak", false));
+        assert!(!excluded(&r, "keep.bak", false), "spec.ignore overrides");
+        assert!(excluded(&r, "x.tmp", false));
+    }
+
+    /// VCS files stay out whatever the other rules say (unless a rule
+    /// re-includes one by name, as in Flux).
+    #[test]
+    fn vcs_entries_always_excluded() {
+        let files = vec![SourceIgnoreFile {
+            domain: vec![],
+            text: "!*.png\n".into(),
+        }];
+        for spec in [None, Some(""), Some("*.md\n")] {
+            let r = IgnoreRules::new(&files, spec);
+            for path in [".git/HEAD", ".gitignore", "apps/.gitignore", ".gitmodules"] {
+                assert!(excluded(&r, path, false), "{path} with {spec:?}");
+            }
+            assert!(excluded(&r, ".gitattributes", false));
+        }
+    }
+
+    /// Load order is parents first, whatever order the caller found the
+    /// files in (a directory walk need not be sorted).
+    #[test]
+    fn sourceignore_files_apply_parent_first() {
+        let child = SourceIgnoreFile {
+            domain: vec!["apps".into()],
+            text: "!keep.txt\n".into(),
+        };
+        let root = SourceIgnoreFile {
+            domain: vec![],
+            text: "*.txt\n".into(),
+        };
+        for files in [vec![child.clone(), root.clone()], vec![root, child]] {
+            let r = IgnoreRules::new(&files, None);
+            assert!(!excluded(&r, "apps/keep.txt", false));
+            assert!(excluded(&r, "apps/other.txt", false));
+            assert!(excluded(&r, "keep.txt", false));
+        }
     }
 
     #[test]
@@ -231,8 +341,8 @@ mod tests {
             "apps/.sourceignore only applies under apps/"
         );
         assert!(
-            !excluded(&r, "logo.png", false),
-            "a .sourceignore replaces the defaults"
+            excluded(&r, "logo.png", false),
+            "a .sourceignore adds to the defaults"
         );
     }
 

@@ -14,7 +14,11 @@
 //!   with the Flux [`Revision`] (`main@sha1:<hex>`).
 //! * [`Fetched::write_artifact`]: a reproducible `.tar.gz` (Flux exclusions,
 //!   `.sourceignore`, `spec.ignore`) with a `sha256:` digest, written
-//!   atomically; [`archive_dir`] does the same for a directory.
+//!   atomically; [`archive_dir`] does the same for a directory. The
+//!   exclusions follow flux-compat.md §2.4 rather than source-controller's
+//!   code: `spec.ignore` replaces the default list, while `.sourceignore`
+//!   files add to it and may negate it (Flux drops the defaults as soon as any
+//!   `.sourceignore` pattern exists); see [`IgnoreRules`].
 //! * [`Fetched::checkout`], [`Fetched::commit_changes`], [`Fetched::commit_dir`]
 //!   and [`GitPush`] ([`GitCli`] runs `git push`; credentials via environment
 //!   only; [`PushError::NonFastForward`] tells callers to refetch and retry).
@@ -43,7 +47,7 @@
 //! Revisions and ignore rules need no server:
 //!
 //! ```
-//! use weir_source::{IgnoreRules, Revision};
+//! use weir_source::{IgnoreRules, Revision, SourceIgnoreFile};
 //!
 //! let sha = "132f4e719209eb10b9485302f8593fc0e680f4fc";
 //! assert_eq!(Revision::new(Some("main"), sha)?.to_string(), format!("main@sha1:{sha}"));
@@ -52,6 +56,12 @@
 //! let rules = IgnoreRules::from_spec(None);
 //! assert!(rules.is_excluded(&["docs", "logo.png"], false));
 //! assert!(!rules.is_excluded(&["apps", "deploy.yaml"], false));
+//!
+//! // A `.sourceignore` adds to the defaults and can negate them.
+//! let docs = SourceIgnoreFile { domain: vec!["docs".into()], text: "!*.png\n".into() };
+//! let rules = IgnoreRules::new(&[docs], None);
+//! assert!(!rules.is_excluded(&["docs", "logo.png"], false));
+//! assert!(rules.is_excluded(&["logo.png"], false));
 //! # Ok::<(), weir_source::RevisionError>(())
 //! ```
 

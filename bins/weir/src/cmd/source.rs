@@ -68,7 +68,8 @@ struct FetchArgs {
     bearer_token_env: Option<String>,
 
     /// Ignore patterns in .gitignore syntax (spec.ignore; replaces the default
-    /// exclusions). Repeat the flag or separate patterns with newlines.
+    /// exclusions, .sourceignore files still apply). Repeat the flag or
+    /// separate patterns with newlines.
     #[arg(long, value_name = "PATTERNS")]
     ignore: Vec<String>,
 

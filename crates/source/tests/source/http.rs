@@ -263,10 +263,10 @@ fn same_commit_same_digest_across_clones_and_sourceignore() {
             entries.contains(&"apps/deploy.yaml".to_owned()),
             "{entries:?}"
         );
-        // A .sourceignore with patterns replaces Flux's defaults (VCS files stay out).
-        assert!(entries.contains(&"logo.png".to_owned()), "{entries:?}");
+        // flux-compat.md §2.4: .sourceignore files add to the defaults.
+        assert!(!entries.contains(&"logo.png".to_owned()), "{entries:?}");
         assert!(
-            entries.contains(&".github/workflows/ci.yaml".to_owned()),
+            !entries.iter().any(|e| e.starts_with(".github")),
             "{entries:?}"
         );
     }
@@ -290,6 +290,21 @@ fn same_commit_same_digest_across_clones_and_sourceignore() {
         !entries
             .iter()
             .any(|e| e.ends_with(".png") || e.starts_with(".github")),
+        "{entries:?}"
+    );
+    // spec.ignore replaces the defaults; the .sourceignore files still apply.
+    fetched.write_artifact(Some("README.md\n"), &out).unwrap();
+    let entries = artifact_entries(&out);
+    assert!(entries.contains(&"logo.png".to_owned()), "{entries:?}");
+    assert!(
+        entries.contains(&".github/workflows/ci.yaml".to_owned()),
+        "{entries:?}"
+    );
+    assert!(!entries.contains(&"README.md".to_owned()), "{entries:?}");
+    assert!(
+        !entries
+            .iter()
+            .any(|e| e.starts_with("drafts") || e.ends_with(".local.yaml")),
         "{entries:?}"
     );
 
