@@ -593,7 +593,7 @@ impl Builder<'_> {
             record(ra, "ReplacementTransformer", 1);
         }
         if !kust.transformers.is_empty() {
-            self.run_plugin_transformers(dir, kust, kfile, ra, config, &cin)?;
+            self.run_plugin_transformers(dir, kust, kfile, ra, &cin)?;
         }
         Ok(())
     }
@@ -627,7 +627,6 @@ impl Builder<'_> {
         kust: &Kustomization,
         kfile: &Path,
         ra: &mut Accumulator,
-        config: &TransformerConfig,
         configured_in: &str,
     ) -> Result<(), Error> {
         use crate::plugins::Transformer as T;
@@ -687,14 +686,18 @@ impl Builder<'_> {
                     transform::add_pairs(ra.resources.resources_mut(), &pairs, &specs)
                         .map_err(tr("transformers"))?;
                 }
-                T::Namespace { namespace, specs } => {
-                    let specs = if specs.is_empty() {
-                        config.namespace.clone()
-                    } else {
-                        specs
-                    };
-                    transform::namespace(ra.resources.resources_mut(), &namespace, &specs)
-                        .map_err(tr("transformers"))?;
+                T::Namespace {
+                    namespace,
+                    specs,
+                    options,
+                } => {
+                    transform::namespace_with(
+                        ra.resources.resources_mut(),
+                        &namespace,
+                        &specs,
+                        options,
+                    )
+                    .map_err(tr("transformers"))?;
                 }
                 T::Image { image, specs } => {
                     transform::images(

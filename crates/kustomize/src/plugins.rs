@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::fieldspec::FieldSpec;
 use crate::kustomization::{Image, RawFieldSpec, Replica};
+use crate::transform::SubjectMode;
 
 /// Errors of transformer plugin configurations.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,14 @@ pub enum Error {
         /// What is wrong.
         #[source]
         source: serde_json::Error,
+    },
+    /// `NamespaceTransformer`'s `setRoleBindingSubjects` is not a known mode.
+    #[error(
+        "invalid value {value:?} for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" or \"allServiceAccounts\""
+    )]
+    InvalidSubjectMode {
+        /// The value given.
+        value: String,
     },
 }
 
@@ -58,6 +67,8 @@ pub enum Transformer {
         namespace: String,
         /// Where it goes.
         specs: Vec<FieldSpec>,
+        /// `unsetOnly` and `setRoleBindingSubjects`.
+        options: crate::transform::NamespaceOptions,
     },
     /// One image rule.
     Image {
@@ -144,6 +155,10 @@ struct Raw {
     value: Option<String>,
     #[serde(default)]
     targets: Option<Vec<ValueAddTarget>>,
+    #[serde(default)]
+    unset_only: bool,
+    #[serde(default)]
+    set_role_binding_subjects: String,
 }
 
 fn specs(raw: &Option<Vec<RawFieldSpec>>) -> Vec<FieldSpec> {
@@ -200,6 +215,19 @@ pub fn parse(obj: &Value) -> Result<Transformer, Error> {
                 .unwrap_or("")
                 .to_string(),
             specs: fs,
+            options: crate::transform::NamespaceOptions {
+                unset_only: raw.unset_only,
+                subjects: match raw.set_role_binding_subjects.as_str() {
+                    "" | "defaultOnly" => SubjectMode::DefaultOnly,
+                    "none" => SubjectMode::None,
+                    "allServiceAccounts" => SubjectMode::AllServiceAccounts,
+                    other => {
+                        return Err(Error::InvalidSubjectMode {
+                            value: other.to_string(),
+                        });
+                    }
+                },
+            },
         },
         "ImageTagTransformer" => Transformer::Image {
             image: raw.image_tag.unwrap_or_default(),

@@ -40,9 +40,43 @@ pub enum Error {
     },
 }
 
+/// Which `RoleBinding`/`ClusterRoleBinding` subjects get the namespace
+/// (`NamespaceTransformer`'s `setRoleBindingSubjects`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SubjectMode {
+    /// Only subjects named `default` (`defaultOnly`, the default).
+    #[default]
+    DefaultOnly,
+    /// No subject (`none`).
+    None,
+    /// Every subject of kind `ServiceAccount` (`allServiceAccounts`).
+    AllServiceAccounts,
+}
+
+/// How the namespace transformer writes (the `NamespaceTransformer` plugin
+/// options; the kustomization's `namespace:` field uses the defaults).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NamespaceOptions {
+    /// Only fill namespace fields that are missing or empty (`unsetOnly`).
+    pub unset_only: bool,
+    /// Which binding subjects are set.
+    pub subjects: SubjectMode,
+}
+
 /// Sets the namespace of every namespaced resource (and the fields the
 /// namespace field specs name).
 pub fn namespace(resources: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> Result<(), Error> {
+    namespace_with(resources, ns, specs, NamespaceOptions::default())
+}
+
+/// [`namespace`] with the `NamespaceTransformer` plugin options.
+pub fn namespace_with(
+    resources: &mut [Resource],
+    ns: &str,
+    specs: &[FieldSpec],
+    opts: NamespaceOptions,
+) -> Result<(), Error> {
     if ns.is_empty() {
         return Ok(());
     }
@@ -52,20 +86,32 @@ pub fn namespace(resources: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> R
         }
         r.store_previous_id();
         let gvk = r.gvk();
-        if !gvk.is_cluster_scoped() {
+        if !gvk.is_cluster_scoped() && (!opts.unset_only || r.namespace().is_empty()) {
             r.set_namespace(ns);
         }
         let is_binding = matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
         if is_binding
+            && opts.subjects != SubjectMode::None
             && let Some(subjects) = r
                 .object_mut()
                 .get_mut("subjects")
                 .and_then(Value::as_array_mut)
         {
             for s in subjects {
-                if let Some(m) = s.as_object_mut()
-                    && m.get("name").and_then(Value::as_str) == Some("default")
-                {
+                let Some(m) = s.as_object_mut() else {
+                    continue;
+                };
+                let key = match opts.subjects {
+                    SubjectMode::AllServiceAccounts => ("kind", "ServiceAccount"),
+                    _ => ("name", "default"),
+                };
+                if m.get(key.0).and_then(Value::as_str) != Some(key.1) {
+                    continue;
+                }
+                let unset = m
+                    .get("namespace")
+                    .is_none_or(|v| v.as_str().is_some_and(str::is_empty) || v.is_null());
+                if !opts.unset_only || unset {
                     m.insert("namespace".into(), Value::String(ns.to_string()));
                 }
             }
@@ -84,15 +130,16 @@ pub fn namespace(resources: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> R
             if !fs.applies_to(&gvk) {
                 continue;
             }
-            set_scalar(r.object_mut(), fs, ns);
+            set_scalar(r.object_mut(), fs, ns, opts.unset_only);
         }
     }
     Ok(())
 }
 
-fn set_scalar(obj: &mut Value, fs: &FieldSpec, value: &str) {
+fn set_scalar(obj: &mut Value, fs: &FieldSpec, value: &str, unset_only: bool) {
     let _ = visit::<()>(obj, &fs.path, fs.create, CreateKind::Scalar, &mut |v| {
-        if !v.is_object() && !v.is_array() {
+        let unset = v.is_null() || v.as_str().is_some_and(str::is_empty);
+        if !v.is_object() && !v.is_array() && (!unset_only || unset) {
             *v = Value::String(value.to_string());
         }
         Ok(())
@@ -574,6 +621,30 @@ mod tests {
         assert_eq!(rs[0].namespace(), "ns");
         assert_eq!(rs[1].namespace(), "");
         assert_eq!(rs[2].name(), "ns");
+    }
+
+    #[test]
+    fn namespace_unset_only_keeps_set_namespaces() {
+        let mut rs = vec![
+            Resource::new(
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "keep"}}),
+            ),
+            Resource::new(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
+                "subjects": [{"kind": "ServiceAccount", "name": "x"}, {"kind": "ServiceAccount", "name": "y", "namespace": "z"}, {"kind": "User", "name": "u"}]}),
+            ),
+        ];
+        let opts = NamespaceOptions {
+            unset_only: true,
+            subjects: SubjectMode::AllServiceAccounts,
+        };
+        namespace_with(&mut rs, "ns", &[], opts).unwrap();
+        assert_eq!(rs[0].namespace(), "keep");
+        assert_eq!(rs[1].namespace(), "ns");
+        let subjects = &rs[1].object()["subjects"];
+        assert_eq!(subjects[0]["namespace"], "ns");
+        assert_eq!(subjects[1]["namespace"], "z");
+        assert!(subjects[2].get("namespace").is_none());
     }
 
     #[test]

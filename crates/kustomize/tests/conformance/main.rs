@@ -1,6 +1,7 @@
 //! Runs every case of `fixtures/kustomize` (the kustomize v5.5.0 conformance
-//! corpus): success cases must render byte-identical to `expected.yaml`,
-//! error cases must fail. Cases whose features are not implemented yet are
+//! corpus) and of `fixtures/kustomize-extra` (Weir's own cases, expected
+//! outputs from the same kubectl): success cases must render byte-identical
+//! to `expected.yaml`, error cases must fail. Cases whose features are not implemented yet are
 //! listed in `KNOWN_GAPS` with the reason; the test fails when a case outside
 //! the list fails *or* a listed case passes, so the list stays honest.
 
@@ -10,8 +11,10 @@ use weir_kustomize::{Options, build, fs::DiskFs};
 
 mod gaps;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/kustomize")
+fn fixtures(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
 }
 
 /// What happened to one case.
@@ -75,34 +78,44 @@ fn first_diff(exp: &str, out: &str) -> String {
 
 #[test]
 fn conformance_corpus() {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(corpus())
-        .expect("fixtures/kustomize exists")
+    run_corpus("kustomize", 200, gaps::KNOWN_GAPS);
+}
+
+#[test]
+fn conformance_extra() {
+    run_corpus("kustomize-extra", 8, gaps::EXTRA_KNOWN_GAPS);
+}
+
+/// Runs every case under `fixtures/<name>`, which must hold at least
+/// `min_cases`; `gaps` are the cases expected to fail.
+fn run_corpus(name: &str, min_cases: usize, gaps: &[(&str, &str)]) {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures(name))
+        .expect("fixtures folder exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("input").is_dir())
         .collect();
     cases.sort();
     assert!(
-        cases.len() >= 200,
-        "corpus looks incomplete: {} cases",
+        cases.len() >= min_cases,
+        "{name} looks incomplete: {} cases",
         cases.len()
     );
 
-    let gaps = gaps::KNOWN_GAPS;
     let mut passed = 0;
     let mut unexpected_failures = Vec::new();
     let mut unexpected_passes = Vec::new();
     let mut known = 0;
     for case in &cases {
-        let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let gap = gaps.iter().find(|(n, _)| *n == name);
+        let case_name = case.file_name().unwrap().to_string_lossy().to_string();
+        let gap = gaps.iter().find(|(n, _)| *n == case_name);
         match (run_case(case), gap) {
             (Outcome::Pass, None) => passed += 1,
             (Outcome::Pass, Some(_)) => {
                 passed += 1;
-                unexpected_passes.push(name);
+                unexpected_passes.push(case_name);
             }
             (Outcome::Fail(_), Some(_)) => known += 1,
-            (Outcome::Fail(why), None) => unexpected_failures.push(format!("{name}: {why}")),
+            (Outcome::Fail(why), None) => unexpected_failures.push(format!("{case_name}: {why}")),
         }
     }
     for (n, _) in gaps {
@@ -110,11 +123,11 @@ fn conformance_corpus() {
             cases
                 .iter()
                 .any(|c| c.file_name().unwrap().to_string_lossy() == *n),
-            "KNOWN_GAPS lists {n}, which is not in the corpus"
+            "known gaps list {n}, which is not in fixtures/{name}"
         );
     }
     println!(
-        "conformance: {passed}/{} passed, {known} known gaps, {} unexpected failures, {} unexpected passes",
+        "conformance {name}: {passed}/{} passed, {known} known gaps, {} unexpected failures, {} unexpected passes",
         cases.len(),
         unexpected_failures.len(),
         unexpected_passes.len()
