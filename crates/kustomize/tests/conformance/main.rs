@@ -88,6 +88,7 @@ fn conformance_extra() {
 
 /// Runs every case under `fixtures/<name>`, which must hold at least
 /// `min_cases`; `gaps` are the cases expected to fail.
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 fn run_corpus(name: &str, min_cases: usize, gaps: &[(&str, &str)]) {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures(name))
         .expect("fixtures folder exists")
