@@ -19,18 +19,27 @@
 //!
 //! # Deterministic ties
 //!
-//! Flux collects candidates in a Go map and ranges over it, so some results
-//! depend on map order. Weir always gives the result Flux gives when it scans the
-//! tags in its own store order (byte-wise descending, as the registry scan stores
-//! them), whatever order the input is in:
+//! Flux's result sometimes depends on order: without `filterTags` it scans the
+//! tags in its store order (byte-wise descending, as the registry scan stores
+//! them); with `filterTags` (even an empty pattern) it collects candidates in a
+//! Go map and ranges over it, which is random. Weir gives Flux's result
+//! wherever Flux is deterministic, whatever order the input is in, and
+//! otherwise follows the user's spec (`flux-compat.md` §10.3: prefer the
+//! lexically greatest original tag):
 //!
-//! * two tags with the same extracted value: the byte-wise **smaller tag** is kept
-//!   (Flux: a later tag overwrites the map entry);
-//! * `numerical`: equal numbers (`7`, `07`, `7.0`): the byte-wise **smaller**
-//!   value wins, for `asc` and `desc` (Flux: the later candidate wins ties);
-//!   `NaN` never wins over a number (in Flux it makes the result order-dependent);
-//! * `semver`: equal precedence (`1.2.3`, `v1.2.3`, `1.2.3+b1`): the byte-wise
-//!   **greater** value wins (Flux keeps the first);
+//! * two tags with the same extracted value (§5.3): only the byte-wise
+//!   **smaller tag** survives (Flux: the later tag in store order overwrites
+//!   the map entry). This applies before any ranking;
+//! * no `filterTags`, `numerical`: equal numbers (`7`, `07`, `7.0`): the
+//!   byte-wise **smaller** tag wins, for `asc` and `desc` (§5.6: the later
+//!   candidate in store order wins ties);
+//! * no `filterTags`, `semver`: equal precedence (`1.2.3`, `v1.2.3`,
+//!   `1.2.3+b1`): the byte-wise **greater** tag wins (§5.4: the first one in
+//!   store order is kept);
+//! * with `filterTags`, `numerical` or `semver`: equal numbers or precedence
+//!   (Flux: random): the byte-wise **greater** original tag wins (§10.3);
+//! * `numerical`: `NaN` never wins over a number (in Flux it makes the result
+//!   order-dependent);
 //! * `alphabetical`: values are distinct after the filter, so there are no ties.
 //!
 //! # Example

@@ -1,6 +1,7 @@
 //! Compiled policies: filter, extract, order, select, explain.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::gofloat::{self, FloatError};
@@ -301,32 +302,45 @@ impl Policy {
                     Value::Version(v)
                 }
             };
-            let beats = match &best {
-                None => true,
-                Some(b) => {
-                    self.compare(&value, key, tag, &b.value, &b.key, b.tag) == Ordering::Greater
-                }
+            let Some(b) = &mut best else {
+                best = Some(Best {
+                    value,
+                    key: key.to_owned(),
+                    tag,
+                    tied: HashMap::new(),
+                });
+                continue;
             };
-            if beats {
-                match &mut best {
-                    Some(b) => {
-                        b.key.clear();
-                        b.key.push_str(key);
-                        b.value = value;
-                        b.tag = tag;
-                    }
-                    None => {
-                        best = Some(Best {
-                            value,
-                            key: key.to_owned(),
-                            tag,
-                        });
-                    }
+            match self.cmp_value(&value, key, &b.value, &b.key) {
+                Ordering::Less => {}
+                Ordering::Greater => {
+                    // Reuse the key buffer: a new best is common, ties are rare.
+                    b.key.clear();
+                    b.key.push_str(key);
+                    b.value = value;
+                    b.tag = tag;
+                    b.tied.clear();
+                }
+                Ordering::Equal if key == b.key => b.tag = b.tag.min(tag),
+                Ordering::Equal => {
+                    b.tied
+                        .entry(key.to_owned())
+                        .and_modify(|t| *t = (*t).min(tag))
+                        .or_insert(tag);
                 }
             }
         }
         if let Some(b) = best {
-            return Ok(b.tag);
+            // Each tied value is represented by its smallest tag; the tie rule
+            // picks among those.
+            let winner = b.tied.values().fold(b.tag, |w, &t| {
+                if self.cmp_tie(t, w) == Ordering::Greater {
+                    t
+                } else {
+                    w
+                }
+            });
+            return Ok(winner);
         }
         Err(self.no_selection(total, candidates, versions))
     }
@@ -352,34 +366,20 @@ impl Policy {
         }
     }
 
-    /// Total order on candidates: `Greater` means `a` wins over `b`.
-    ///
-    /// Tie rules (documented in the crate docs): equal numbers or versions are
-    /// decided by the candidate text, then equal candidate texts by the tag
-    /// (the byte-wise smaller tag wins, as in Flux, whose scan lists tags in
-    /// descending order and keeps the last tag per extracted value).
-    fn compare(
-        &self,
-        a: &Value,
-        a_key: &str,
-        a_tag: &str,
-        b: &Value,
-        b_key: &str,
-        b_tag: &str,
-    ) -> Ordering {
-        let by_tag = || b_tag.cmp(a_tag); // smaller tag wins
+    /// Compares two candidates by their sort value only: `Greater` means `a`
+    /// ranks above `b` (with `asc`/`desc` applied). `Equal` is a tie.
+    fn cmp_value(&self, a: &Value, a_key: &str, b: &Value, b_key: &str) -> Ordering {
         match (&self.selector, a, b) {
             (Selector::Alphabetical(order), _, _) => {
                 let by_key = a_key.as_bytes().cmp(b_key.as_bytes());
-                let by_key = if *order == Order::PickGreatest {
+                if *order == Order::PickGreatest {
                     by_key
                 } else {
                     by_key.reverse()
-                };
-                by_key.then_with(by_tag)
+                }
             }
             (Selector::Numerical(order), Value::Number(x), Value::Number(y)) => {
-                let by_value = match (x.is_nan(), y.is_nan()) {
+                match (x.is_nan(), y.is_nan()) {
                     (true, true) => Ordering::Equal,
                     (true, false) => Ordering::Less, // NaN never wins over a number
                     (false, true) => Ordering::Greater,
@@ -391,21 +391,22 @@ impl Policy {
                             o.reverse()
                         }
                     }
-                };
-                // Equal values: the smaller text wins (Flux's result when it
-                // scans tags in its store order).
-                by_value
-                    .then_with(|| b_key.as_bytes().cmp(a_key.as_bytes()))
-                    .then_with(by_tag)
+                }
             }
-            (Selector::Semver(_), Value::Version(x), Value::Version(y)) => {
-                // Equal precedence: the greater text wins (Flux keeps the first
-                // one in its descending store order).
-                x.cmp_precedence(y)
-                    .then_with(|| a_key.as_bytes().cmp(b_key.as_bytes()))
-                    .then_with(by_tag)
-            }
+            (Selector::Semver(_), Value::Version(x), Value::Version(y)) => x.cmp_precedence(y),
             _ => Ordering::Equal,
+        }
+    }
+
+    /// Breaks a tie between two candidates with different values of equal
+    /// rank (each the smallest tag of its extracted value): `Greater` means
+    /// the tag `a` wins. See the crate docs, "Deterministic ties".
+    fn cmp_tie(&self, a_tag: &str, b_tag: &str) -> Ordering {
+        let greater_wins = self.filter.is_some() || matches!(self.selector, Selector::Semver(_));
+        if greater_wins {
+            a_tag.cmp(b_tag)
+        } else {
+            b_tag.cmp(a_tag)
         }
     }
 
@@ -474,33 +475,45 @@ impl Policy {
                 verdict,
             });
         }
-        // Best first.
-        ranked.sort_by(|(i, a), (j, b)| {
-            let (ea, eb) = (&entries[*i], &entries[*j]);
-            self.compare(
-                b,
-                eb.value.as_deref().unwrap_or_default(),
-                &eb.tag,
-                a,
-                ea.value.as_deref().unwrap_or_default(),
-                &ea.tag,
-            )
-        });
-        // Tags sharing a value with a better-ranked tag are shadowed (Flux keeps
-        // one tag per extracted value); the others get consecutive ranks.
-        let mut kept_for_key: std::collections::HashMap<String, usize> = Default::default();
-        let mut order: Vec<usize> = Vec::new();
+        // Flux keeps one tag per extracted value (the smallest: the last one in
+        // its descending store order); the others are shadowed by it.
+        let mut kept_for_key: HashMap<String, usize> = HashMap::new();
         for (i, _) in &ranked {
             let key = entries[*i].value.clone().unwrap_or_default();
-            if let Some(&winner) = kept_for_key.get(&key) {
-                entries[*i].verdict = Verdict::Shadowed {
-                    by: entries[winner].tag.clone(),
-                };
-            } else {
-                kept_for_key.insert(key, *i);
-                order.push(*i);
+            kept_for_key
+                .entry(key)
+                .and_modify(|k| {
+                    if entries[*i].tag < entries[*k].tag {
+                        *k = *i;
+                    }
+                })
+                .or_insert(*i);
+        }
+        let mut kept: Vec<(usize, Value)> = Vec::with_capacity(kept_for_key.len());
+        for (i, value) in ranked {
+            let key = entries[i].value.as_deref().unwrap_or_default();
+            match kept_for_key.get(key) {
+                Some(&k) if k != i => {
+                    entries[i].verdict = Verdict::Shadowed {
+                        by: entries[k].tag.clone(),
+                    };
+                }
+                _ => kept.push((i, value)),
             }
         }
+        // Best first: by value, then by the tie rule (a total order, since
+        // the kept candidates have distinct values).
+        kept.sort_by(|(i, a), (j, b)| {
+            let (ea, eb) = (&entries[*i], &entries[*j]);
+            self.cmp_value(
+                b,
+                eb.value.as_deref().unwrap_or_default(),
+                a,
+                ea.value.as_deref().unwrap_or_default(),
+            )
+            .then_with(|| self.cmp_tie(&eb.tag, &ea.tag))
+        });
+        let order: Vec<usize> = kept.iter().map(|(i, _)| *i).collect();
         let of = order.len();
         for (rank, i) in order.iter().enumerate() {
             entries[*i].verdict = Verdict::Ranked { rank: rank + 1, of };
@@ -521,10 +534,13 @@ impl Policy {
     }
 }
 
+/// The best candidate so far (its value's smallest tag) and, when other
+/// values tie with it, their smallest tags by value.
 struct Best<'t> {
     value: Value,
     key: String,
     tag: &'t str,
+    tied: HashMap<String, &'t str>,
 }
 
 /// Per-run scratch space: capture locations and an expansion buffer, reused for

@@ -256,6 +256,40 @@ fn tie_rules() {
         "v1.2.3"
     );
     assert_eq!(latest(&s, &["1.2.3+b1", "1.2.3"]).unwrap(), "1.2.3+b1");
+    // With filterTags, Flux ranges over a Go map (random): Weir picks the
+    // byte-wise greatest original tag (flux-compat.md §10.3), after keeping
+    // only the smallest tag per extracted value (§5.3).
+    let s = spec(Some(("^[a-z]+-(?P<n>[0-9.]+)$", "$n")), numerical("asc"));
+    assert_eq!(latest(&s, &["a-07", "b-7", "c-3"]).unwrap(), "b-7");
+    assert_eq!(latest(&s, &["b-7", "a-07", "c-3"]).unwrap(), "b-7");
+    assert_eq!(latest(&s, &["a-7", "b-07", "c-7.0"]).unwrap(), "c-7.0");
+    // "c-7" and "d-7" share the value "7": "c-7" represents it and beats "b-07".
+    assert_eq!(latest(&s, &["d-7", "b-07", "c-7"]).unwrap(), "c-7");
+    let s = spec(Some(("^[a-z]+-(?P<n>[0-9.]+)$", "$n")), numerical("desc"));
+    assert_eq!(latest(&s, &["a-03", "b-3", "c-9"]).unwrap(), "b-3");
+    // An empty pattern is still a filter (§5.2 step 4): "7" beats "07" here,
+    // while without filterTags "07" wins (§5.6, store order).
+    let s = spec(Some(("", "")), numerical("asc"));
+    assert_eq!(latest(&s, &["07", "7", "3"]).unwrap(), "7");
+    let s = spec(None, numerical("asc"));
+    assert_eq!(latest(&s, &["07", "7", "3"]).unwrap(), "07");
+    let s = spec(Some(("^[a-z]+-(?P<v>.+)$", "$v")), semver("*"));
+    assert_eq!(
+        latest(&s, &["x-v1.2.3", "y-1.2.3", "z-1.0.0"]).unwrap(),
+        "y-1.2.3"
+    );
+    assert_eq!(latest(&s, &["y-1.2.3", "x-v1.2.3"]).unwrap(), "y-1.2.3");
+    // A value shared by several tags is represented by its smallest tag, and
+    // that representative is what the tie rule compares: "b-1.2.3" (value
+    // 1.2.3, kept over "z-1.2.3") loses to "c-v1.2.3".
+    assert_eq!(
+        latest(&s, &["z-1.2.3", "c-v1.2.3", "b-1.2.3"]).unwrap(),
+        "c-v1.2.3"
+    );
+    assert_eq!(
+        latest(&s, &["b-1.2.3", "c-v1.2.3", "z-1.2.3"]).unwrap(),
+        "c-v1.2.3"
+    );
     // Shadowed tags are explained.
     let s = spec(Some(("^[a-z]+-(?P<n>[0-9]+)$", "$n")), numerical("asc"));
     let why = Policy::new(&s).unwrap().explain(["b-7", "a-7"]);
@@ -434,6 +468,33 @@ proptest! {
         }
         let s = spec(None, alphabetical("asc"));
         prop_assert_eq!(latest(&s, &a).unwrap(), latest(&s, &b).unwrap());
+    }
+
+    #[test]
+    fn ties_do_not_depend_on_input_order(
+        tags in proptest::collection::vec(("[a-d]", "0{0,2}", 0u32..4), 1..12),
+        rotate in 0usize..12,
+    ) {
+        // Many equal values with different texts, and shared extracted values.
+        let tags: Vec<String> = tags.iter().map(|(p, z, n)| format!("{p}-{z}{n}")).collect();
+        let a: Vec<&str> = tags.iter().map(String::as_str).collect();
+        let mut b = a.clone();
+        b.reverse();
+        let n = b.len();
+        b.rotate_left(rotate % n);
+        // The numbers alone, for the cases without an extract.
+        let nums: Vec<&str> = a.iter().map(|t| &t[2..]).collect();
+        let mut nums_b = nums.clone();
+        nums_b.reverse();
+        for choice in [numerical("asc"), numerical("desc")] {
+            let s = spec(Some(("^[a-d]-(?P<n>[0-9]+)$", "$n")), choice.clone());
+            // `latest` also checks that `explain` agrees.
+            prop_assert_eq!(latest(&s, &a).unwrap(), latest(&s, &b).unwrap());
+            for pattern in [Some(("", "")), None] {
+                let s = spec(pattern, choice.clone());
+                prop_assert_eq!(latest(&s, &nums).unwrap(), latest(&s, &nums_b).unwrap());
+            }
+        }
     }
 
     #[test]
