@@ -380,8 +380,13 @@ pub(crate) struct ImageRule {
 
 impl ImageRule {
     pub(crate) fn new(img: &Image) -> Self {
-        // kustomize builds this regex from the unescaped name.
-        let pattern = Regex::new(&format!("^{}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$", img.name)).ok();
+        // kustomize builds this regex from the unescaped name: the name, an
+        // optional tag, an optional digest.
+        let pattern = Regex::new(&format!(
+            "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
+            img.name
+        ))
+        .ok();
         ImageRule {
             img: img.clone(),
             pattern,
@@ -601,6 +606,11 @@ mod tests {
         assert_eq!(r.apply("nginx:1.0").as_deref(), Some("my/nginx:1.25"));
         assert_eq!(r.apply("nginx").as_deref(), Some("my/nginx:1.25"));
         assert_eq!(r.apply("nginx-other:1.0"), None);
+        // name:tag@digest matches too; the new tag drops the old digest.
+        assert_eq!(
+            r.apply("nginx:1.0@sha256:abc").as_deref(),
+            Some("my/nginx:1.25")
+        );
     }
 
     #[test]
