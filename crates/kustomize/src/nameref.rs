@@ -92,31 +92,46 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
         .map(|r| (r.prefixes.clone(), r.suffixes.clone()))
         .collect();
 
+    // The (back reference, field spec) pairs that apply to a referrer depend
+    // only on its original GVK: work them out once per GVK, not once per
+    // resource (there are hundreds of field specs and few distinct types).
+    let mut plans: HashMap<Gvk, Vec<(usize, usize)>> = HashMap::new();
     for (ri, referrer) in resources.iter_mut().enumerate() {
         let org_gvk = referrer.org_id().gvk;
-        let ctx = Referrer::new(ri, referrer, &cands);
-        for br in backrefs {
-            if !renamed_kinds.contains(br.target.kind.as_str()) && !br.target.kind.is_empty() {
-                continue;
-            }
-            for fs in &br.referrers {
-                if !org_gvk.is_selected_by(&fs.gvk) {
+        let plan = plans.entry(org_gvk).or_insert_with_key(|org_gvk| {
+            let mut plan = Vec::new();
+            for (bi, br) in backrefs.iter().enumerate() {
+                if !renamed_kinds.contains(br.target.kind.as_str()) && !br.target.kind.is_empty() {
                     continue;
                 }
-                let mut job = Job {
-                    ctx: &ctx,
-                    fs,
-                    target: &br.target,
-                    cands: &cands,
-                    index: &by_prev_name,
-                    prefixes: &prefixes,
-                    by_org_ns: &by_org_ns,
-                    error: None,
-                };
-                walk(referrer.object_mut(), &fs.path, &mut job);
-                if let Some(e) = job.error {
-                    return Err(e);
+                for (fi, fs) in br.referrers.iter().enumerate() {
+                    if org_gvk.is_selected_by(&fs.gvk) {
+                        plan.push((bi, fi));
+                    }
                 }
+            }
+            plan
+        });
+        if plan.is_empty() {
+            continue;
+        }
+        let ctx = Referrer::new(ri, referrer, &cands);
+        for &(bi, fi) in plan.iter() {
+            let br = &backrefs[bi];
+            let fs = &br.referrers[fi];
+            let mut job = Job {
+                ctx: &ctx,
+                fs,
+                target: &br.target,
+                cands: &cands,
+                index: &by_prev_name,
+                prefixes: &prefixes,
+                by_org_ns: &by_org_ns,
+                error: None,
+            };
+            walk(referrer.object_mut(), &fs.path, &mut job);
+            if let Some(e) = job.error {
+                return Err(e);
             }
         }
     }

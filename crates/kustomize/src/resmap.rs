@@ -9,27 +9,30 @@ use crate::resource::{ResId, Resource};
 /// namespace), computed without allocating.
 fn id_hash(r: &Resource) -> u64 {
     let mut h = DefaultHasher::new();
+    id_parts(r).hash(&mut h);
+    h.finish()
+}
+
+/// The parts two resources collide on, borrowed: group, version, kind,
+/// name and effective namespace (`""` is `default`; cluster-scoped types
+/// have none).
+fn id_parts(r: &Resource) -> [&str; 5] {
     let api = r.api_version();
     let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-    group.hash(&mut h);
-    version.hash(&mut h);
-    r.kind().hash(&mut h);
-    r.name().hash(&mut h);
-    let gvk_scoped = crate::fieldspec::is_cluster_scoped(group, r.kind());
+    let kind = r.kind();
     let ns = r.namespace();
-    let eff = if gvk_scoped {
+    let eff = if crate::fieldspec::is_cluster_scoped(group, kind) {
         "_non_namespaceable_"
     } else if ns.is_empty() {
         "default"
     } else {
         ns
     };
-    eff.hash(&mut h);
-    h.finish()
+    [group, version, kind, r.name(), eff]
 }
 
-fn same_id(a: &ResId, b: &ResId) -> bool {
-    a.gvk == b.gvk && a.name == b.name && a.ns_equals(b)
+fn same_id(a: &Resource, b: &Resource) -> bool {
+    id_parts(a) == id_parts(b)
 }
 
 /// Resources in insertion order.
@@ -67,11 +70,10 @@ impl ResMap {
     pub fn append(&mut self, r: Resource) -> Result<(), ResId> {
         self.reindex();
         let h = id_hash(&r);
-        if let Some(slots) = self.index.get(&h) {
-            let id = r.cur_id();
-            if slots.iter().any(|&i| same_id(&self.list[i].cur_id(), &id)) {
-                return Err(id);
-            }
+        if let Some(slots) = self.index.get(&h)
+            && slots.iter().any(|&i| same_id(&self.list[i], &r))
+        {
+            return Err(r.cur_id());
         }
         self.index.entry(h).or_default().push(self.list.len());
         self.list.push(r);
@@ -109,9 +111,8 @@ impl ResMap {
         let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
         for (i, r) in self.list.iter().enumerate() {
             let slots = seen.entry(id_hash(r)).or_default();
-            let id = r.cur_id();
-            if slots.iter().any(|&j| same_id(&self.list[j].cur_id(), &id)) {
-                return Some(id);
+            if slots.iter().any(|&j| same_id(&self.list[j], r)) {
+                return Some(r.cur_id());
             }
             slots.push(i);
         }
