@@ -125,6 +125,24 @@ pub enum Error {
         /// 0-based document index.
         index: usize,
     },
+    /// A resource has no `kind` (or an empty one).
+    #[error("{}: document {index}: missing kind in object", path.display())]
+    MissingKind {
+        /// The file.
+        path: PathBuf,
+        /// 0-based document index (items of a `List` count after it).
+        index: usize,
+    },
+    /// A resource other than a `*List` has no `metadata.name`.
+    #[error("{}: document {index}: missing metadata.name in object of kind {kind}", path.display())]
+    MissingName {
+        /// The file.
+        path: PathBuf,
+        /// 0-based document index (items of a `List` count after it).
+        index: usize,
+        /// The resource's kind.
+        kind: String,
+    },
     /// A `List` has an `items` field that is not a list.
     #[error("{}: expected array in 'items' of {kind}", path.display())]
     BadList {
@@ -408,7 +426,28 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
                 });
             }
         }
-        let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+        // kustomize validates every document (and every list item) before
+        // use: a kind is required, and a name unless the kind is a list.
+        let kind = doc.get("kind").map(scalar_text).unwrap_or_default();
+        if kind.is_empty() {
+            return Err(Error::MissingKind {
+                path: shown.to_path_buf(),
+                index: index - 1,
+            });
+        }
+        let name = doc
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .map(scalar_text)
+            .unwrap_or_default();
+        if name.is_empty() && !kind.ends_with("List") {
+            return Err(Error::MissingName {
+                path: shown.to_path_buf(),
+                index: index - 1,
+                kind,
+            });
+        }
+        let kind = kind.as_str();
         if kind.ends_with("List")
             && let Some(items) = doc.get("items")
         {
@@ -431,6 +470,17 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
         out.push(Resource::new(doc));
     }
     Ok(out)
+}
+
+/// The text of a scalar field as kustomize's metadata decoder sees it
+/// (numbers and booleans as written; maps, lists and null as empty).
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Loads the resources of one file entry of `resources:`.
@@ -647,6 +697,7 @@ fn crd_walk(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn list_expansion_and_empty_docs() {
@@ -657,5 +708,19 @@ mod tests {
         ]});
         let m = list.as_object().unwrap();
         assert!(m["kind"].as_str().unwrap().ends_with("List"));
+    }
+
+    #[test]
+    fn resources_need_kind_and_name() {
+        let p = Path::new("r.yaml");
+        let no_kind = parse_resources("apiVersion: v1\nmetadata:\n  name: a\n", p);
+        assert!(matches!(no_kind, Err(Error::MissingKind { index: 0, .. })));
+        let no_name = parse_resources("kind: ConfigMap\n---\nkind: Secret\nmetadata: {}\n", p);
+        assert!(matches!(no_name, Err(Error::MissingName { .. })));
+        let item = parse_resources("kind: List\nitems:\n- kind: ConfigMap\n", p);
+        assert!(matches!(item, Err(Error::MissingName { index: 1, .. })));
+        // Lists need no name; a list kind without items is a resource.
+        let ok = parse_resources("kind: FooList\nspec: {}\n---\nkind: List\nitems: null\n", p);
+        assert_eq!(ok.map(|r| r.len()).ok(), Some(1));
     }
 }
