@@ -705,7 +705,6 @@ impl<'a> Engine<'a> {
         let setters = self.setters_for(auto);
         let fetch_options =
             FetchOptions::new(self.options.cache_dir.join("git")).timeout(repo.timeout());
-        let update_path = auto.update_path().trim_start_matches("./").to_owned();
 
         let mut attempt = 0u32;
         loop {
@@ -757,11 +756,9 @@ impl<'a> Engine<'a> {
                     automation: aid.clone(),
                     source,
                 })?;
-            let target = if update_path.is_empty() {
-                tree.clone()
-            } else {
-                tree.join(&update_path)
-            };
+            // flux-compat.md §6.1: secure-joined inside the clone.
+            let target = crate::securejoin::secure_join(&tree, auto.update_path())
+                .map_err(|e| config(format!("spec.update.path {:?}: {e}", auto.update_path())))?;
             if !target.exists() {
                 return Err(config(format!(
                     "spec.update.path {:?} does not exist in the repository",
@@ -893,7 +890,10 @@ impl<'a> Engine<'a> {
                 credentials: &credentials,
                 commit: &commit,
                 branch: &push_branch,
-                force: false,
+                // flux-compat.md §6.6: pushing to another branch than the
+                // checkout branch is a force push (Flux's GitForcePushBranch
+                // gate, on by default); the same branch never is.
+                force: switch_branch,
             };
             match self.pusher.push(&request) {
                 Ok(()) => {
@@ -967,8 +967,22 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
                 });
             }
         }
+        // flux-compat.md §6.6: no push branch and none to infer is a
+        // configuration error (Flux stalls with InvalidSourceConfiguration).
+        if auto.push_branch(&auto.checkout_ref(repo)).is_none() {
+            return Err(RunError::Config {
+                automation,
+                reason: "push spec not provided, and cannot be inferred from the checkout ref"
+                    .to_owned(),
+            });
+        }
     }
     for (key, repo) in &objects.image_repositories {
+        // flux-compat.md §4.1/§7.1: secretRef is ignored unless the provider
+        // is generic, so a missing Secret only matters then.
+        if repo.provider() != Provider::Generic {
+            continue;
+        }
         if let Some(r) = &repo.spec.secret_ref {
             let skey = (key.0.clone(), r.name.clone());
             if !objects.secrets.contains_key(&skey) {
@@ -991,11 +1005,12 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Things that work but deserve a word: message templates using the legacy
+/// Things that work but deserve a word: fields Weir does not act on yet
+/// ([`FluxObjects::unsupported`]), message templates using the legacy
 /// `.Updated` data (removed in Flux's v1 API; Weir still renders it) and
 /// policies asking for digest reflection (not supported yet).
 pub fn warnings(objects: &FluxObjects) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = objects.unsupported.clone();
     for (key, auto) in &objects.automations {
         let git = auto.git();
         if git

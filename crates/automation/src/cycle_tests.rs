@@ -393,6 +393,81 @@ fn a_missing_push_branch_is_created_from_the_checkout() {
     assert_eq!(remote.log("image-updates").len(), 2);
 }
 
+/// Records the `force` flag of each push, then pushes with git.
+struct RecordingPusher {
+    forced: RefCell<Vec<(String, bool)>>,
+}
+
+impl GitPush for &RecordingPusher {
+    fn push(&self, request: &PushRequest<'_>) -> Result<(), PushError> {
+        self.forced
+            .borrow_mut()
+            .push((request.branch.to_owned(), request.force));
+        GitCli::new().push(request)
+    }
+}
+
+/// flux-compat.md §6.6: a push to another branch than the checkout branch
+/// is a force push (GitForcePushBranch, on by default); a same-branch push
+/// is not.
+#[test]
+fn only_a_switched_branch_is_force_pushed() {
+    for (push_branch, forced) in [("main", false), ("image-updates", true)] {
+        let remote = Remote::new(OVERLAY);
+        let cache = tempfile::tempdir().unwrap();
+        let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+        let pusher = RecordingPusher {
+            forced: RefCell::new(Vec::new()),
+        };
+        let mut engine = Engine::new(
+            seed_objects(&remote.url(), |s| {
+                s["git"]["push"]["branch"] = json!(push_branch);
+            }),
+            options(cache.path()),
+            &lister,
+        )
+        .with_pusher(&pusher);
+        let report = engine.run_once();
+        assert!(!report.failed(), "{:?}", report.failures);
+        assert_eq!(*pusher.forced.borrow(), [(push_branch.to_owned(), forced)]);
+        assert_eq!(remote.log(push_branch).len(), 2);
+    }
+}
+
+/// flux-compat.md §6.1: `update.path` is secure-joined inside the clone, so
+/// a symlink in the repository cannot point the setters at files outside it.
+#[test]
+fn an_update_path_symlinked_out_of_the_clone_stays_inside() {
+    let remote = Remote::new(OVERLAY);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("kustomization.yaml"), OVERLAY).unwrap();
+    std::os::unix::fs::symlink(outside.path(), remote.work.join("deploy")).unwrap();
+    git(&remote.work, &["add", "-A"]);
+    git(&remote.work, &["commit", "-q", "-m", "symlink"]);
+    git(
+        &remote.work,
+        &["push", "-q", remote.bare.to_str().unwrap(), "HEAD:main"],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |s| {
+            s["update"]["path"] = json!("./deploy");
+        }),
+        options(cache.path()),
+        &lister,
+    );
+    let report = engine.run_once();
+    assert!(report.pushed.is_empty(), "{report:?}");
+    assert_eq!(report.failures.len(), 1, "{report:?}");
+    assert!(
+        report.failures[0].contains("spec.update.path \"./deploy\" does not exist"),
+        "{}",
+        report.failures[0]
+    );
+    assert_eq!(remote.log("main").len(), 2, "nothing pushed");
+}
+
 #[test]
 fn scan_and_policy_failures_are_reported() {
     let remote = Remote::new(OVERLAY);
@@ -489,6 +564,38 @@ fn validate_finds_bad_templates_and_missing_references() {
         [
             "ImageUpdateAutomation flux-system/flux-system: spec.git.commit.messageTemplate uses .Updated, which Flux's v1 API removed (use .Changed); weir still renders it"
         ]
+    );
+    // flux-compat.md §6.6: checkout by tag with no push branch cannot work.
+    let by_tag = seed_objects("https://example.invalid/x.git", |s| {
+        s["git"]["checkout"]["ref"] = json!({"tag": "v1.0.0"});
+        s["git"]["push"] = json!({});
+    });
+    assert_eq!(
+        validate(&by_tag).unwrap_err().to_string(),
+        "ImageUpdateAutomation flux-system/flux-system: push spec not provided, and cannot be inferred from the checkout ref"
+    );
+    // flux-compat.md §4.1: secretRef is ignored unless provider is generic.
+    let with_secret = |provider: &str| {
+        let mut objects = ok.clone();
+        let docs = vec![json!({
+            "apiVersion": "image.toolkit.fluxcd.io/v1beta2",
+            "kind": "ImageRepository",
+            "metadata": {"name": "front-end", "namespace": "flux-system"},
+            "spec": {
+                "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/front-end",
+                "interval": "1m0s",
+                "provider": provider,
+                "secretRef": {"name": "missing"}
+            },
+        })];
+        let extra = collect(docs.into_iter().map(|d| ("t".to_owned(), d))).unwrap();
+        objects.image_repositories = extra.image_repositories;
+        validate(&objects)
+    };
+    with_secret("aws").unwrap();
+    assert_eq!(
+        with_secret("generic").unwrap_err().to_string(),
+        "ImageRepository flux-system/front-end: secret 'flux-system/missing' not found (spec.secretRef)"
     );
     let mut no_repo = ok.clone();
     no_repo.image_repositories.clear();

@@ -15,14 +15,36 @@
 //!    `--aws-autologin-for-ecr` as [`Options::aws_autologin_for_ecr`]),
 //!    resolves each ImagePolicy, and runs each automation: parse the
 //!    message template first, fetch `spec.git.checkout.ref`, apply the
-//!    setters under `spec.update.path` with the policies of the automation's
-//!    namespace, commit as `spec.git.commit.author` with the rendered
-//!    message, push to `spec.git.push.branch` (default: the checkout
-//!    branch; created when missing). A push rejected as not a fast-forward
-//!    is redone on the new tip after a jittered backoff, a bounded number of
-//!    times. Nothing changed → no commit, no push. Markers that do not
-//!    resolve are listed in [`AutomationStatus::unresolved`].
+//!    setters under `spec.update.path` (secure-joined inside the clone, so
+//!    `..`, absolute paths and symlinks never leave it), with the policies of
+//!    the automation's namespace, commit as `spec.git.commit.author` (author
+//!    and committer) with the rendered message, push to
+//!    `spec.git.push.branch` (default: the checkout branch; created from the
+//!    checkout when missing, else worked on top of its tip, and force-pushed
+//!    as Flux's `GitForcePushBranch` gate does). A same-branch push rejected
+//!    as not a fast-forward is redone on the new tip after a jittered
+//!    backoff, a bounded number of times. Nothing changed → no commit, no
+//!    push. Markers that do not resolve are listed in
+//!    [`AutomationStatus::unresolved`].
 //! 3. [`Status::render_tables`] prints the `flux get images all -A` tables.
+//!
+//! # Deliberate differences from Flux (flux-compat.md §6)
+//!
+//! * A same-branch push rejected as not a fast-forward is retried here
+//!   (refetch, re-apply, push; [`Options::push_attempts`]); Flux fails the
+//!   run and waits for its exponential backoff (§6.6 calls the resulting
+//!   delays a pain point). Nothing is ever force-pushed to the checkout
+//!   branch, so the outcome is the one Flux reaches on its next attempt.
+//! * The Ready message keeps the first line of Flux's push summary
+//!   (`pushed commit '<sha7>' to branch '<b>'`); the commit message is in
+//!   [`AutomationStatus::last_commit_message`], so status tables stay one
+//!   line per object.
+//! * `spec.git.push.refspec` and commit signing are refused by `weir-api` as
+//!   not supported yet. Other advanced fields Weir does not act on yet
+//!   (`git.push.options`, GitRepository `include`/`verify`/submodules/sparse
+//!   checkout/proxy, ImageRepository `certSecretRef`/proxy; see
+//!   [`UNSUPPORTED_FIELDS`]) give a warning from [`warnings`] instead of
+//!   being dropped silently, as flux-compat.md's legend asks.
 //!
 //! Everything is blocking; registry scans run on a private current-thread
 //! tokio runtime inside [`RegistryLister`].
@@ -50,9 +72,12 @@
 mod cycle;
 mod load;
 mod scan;
+mod securejoin;
 mod status;
 
 pub use cycle::{CycleReport, Engine, Event, Options, RunError, chain, validate, warnings};
-pub use load::{FluxObjects, Key, LoadError, collect, has_kustomization, load_dir};
+pub use load::{
+    FluxObjects, Key, LoadError, UNSUPPORTED_FIELDS, collect, has_kustomization, load_dir,
+};
 pub use scan::{Login, RegistryLister, ScanError, ScanRequest, TagLister};
 pub use status::{AutomationStatus, PolicyStatus, RepositoryStatus, Status, rfc3339};

@@ -24,6 +24,84 @@ pub struct FluxObjects {
     pub automations: BTreeMap<Key, ImageUpdateAutomation>,
     /// Secrets.
     pub secrets: BTreeMap<Key, Secret>,
+    /// Fields that are set but that Weir does not act on yet
+    /// (`Kind namespace/name: spec.field …`); see [`UNSUPPORTED_FIELDS`].
+    pub unsupported: Vec<String>,
+}
+
+/// Fields of the Flux kinds Weir reads but does not act on yet: `(kind,
+/// JSON pointer, what happens instead)`. flux-compat.md marks them **A**
+/// ("implement later or accept-and-ignore with a warning"); a set one gives
+/// a warning rather than being dropped silently.
+pub const UNSUPPORTED_FIELDS: &[(&str, &str, &str)] = &[
+    (
+        "GitRepository",
+        "/spec/include",
+        "no artifacts are included",
+    ),
+    ("GitRepository", "/spec/verify", "commits are not verified"),
+    (
+        "GitRepository",
+        "/spec/recurseSubmodules",
+        "submodules are not fetched",
+    ),
+    (
+        "GitRepository",
+        "/spec/sparseCheckout",
+        "the whole tree is checked out",
+    ),
+    ("GitRepository", "/spec/proxySecretRef", "no proxy is used"),
+    ("GitRepository", "/spec/serviceAccountName", "ignored"),
+    (
+        "ImageRepository",
+        "/spec/certSecretRef",
+        "only the system CA roots are trusted and no client certificate is sent",
+    ),
+    (
+        "ImageRepository",
+        "/spec/proxySecretRef",
+        "no proxy is used",
+    ),
+    ("ImageRepository", "/spec/serviceAccountName", "ignored"),
+    (
+        "ImageUpdateAutomation",
+        "/spec/git/push/options",
+        "no push options are sent",
+    ),
+];
+
+/// Whether a JSON value counts as set: not null, `false`, `""`, `[]` or `{}`.
+fn is_set(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+        serde_json::Value::String(s) => !s.is_empty(),
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::Object(o) => !o.is_empty(),
+        _ => true,
+    }
+}
+
+/// Warnings for the [`UNSUPPORTED_FIELDS`] set in `doc`.
+fn unsupported_fields(doc: &serde_json::Value, kind: Kind, id: &str) -> Vec<String> {
+    let kind = kind.to_string();
+    let mut out = Vec::new();
+    for (k, pointer, instead) in UNSUPPORTED_FIELDS {
+        if *k == kind && doc.pointer(pointer).is_some_and(is_set) {
+            let field = pointer.trim_start_matches('/').replace('/', ".");
+            out.push(format!(
+                "{kind} {id}: {field} is not supported by weir yet ({instead})"
+            ));
+        }
+    }
+    if kind == "GitRepository"
+        && let Some(p) = doc.pointer("/spec/provider").and_then(|p| p.as_str())
+        && !matches!(p, "" | "generic")
+    {
+        out.push(format!(
+            "{kind} {id}: spec.provider {p:?} is not supported by weir yet (the secretRef credentials are used)"
+        ));
+    }
+    out
 }
 
 /// Why a directory's objects could not be loaded.
@@ -201,6 +279,11 @@ pub fn collect(
             });
         }
         seen.insert(id, origin);
+        objects.unsupported.extend(unsupported_fields(
+            &doc,
+            object.kind(),
+            &format!("{}/{}", key.0, key.1),
+        ));
         match object {
             Object::GitRepository(o) => {
                 objects.git_repositories.insert(key, o);
@@ -242,6 +325,39 @@ mod tests {
         let p = dir.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
+    }
+
+    /// Advanced fields Weir ignores are reported, not dropped silently.
+    #[test]
+    fn unsupported_fields_are_listed() {
+        let docs = vec![
+            serde_json::json!({
+                "apiVersion": "source.toolkit.fluxcd.io/v1",
+                "kind": "GitRepository",
+                "metadata": {"name": "app", "namespace": "ns"},
+                "spec": {
+                    "url": "https://example.com/app.git", "interval": "1m",
+                    "include": [{"repository": {"name": "other"}}],
+                    "recurseSubmodules": false,
+                    "provider": "github"
+                }
+            }),
+            serde_json::json!({
+                "apiVersion": "image.toolkit.fluxcd.io/v1",
+                "kind": "ImageRepository",
+                "metadata": {"name": "app", "namespace": "ns"},
+                "spec": {"image": "ghcr.io/a/b", "interval": "1m", "certSecretRef": {"name": "ca"}}
+            }),
+        ];
+        let objects = collect(docs.into_iter().map(|d| ("t".to_owned(), d))).unwrap();
+        assert_eq!(
+            objects.unsupported,
+            [
+                "GitRepository ns/app: spec.include is not supported by weir yet (no artifacts are included)",
+                "GitRepository ns/app: spec.provider \"github\" is not supported by weir yet (the secretRef credentials are used)",
+                "ImageRepository ns/app: spec.certSecretRef is not supported by weir yet (only the system CA roots are trusted and no client certificate is sent)",
+            ]
+        );
     }
 
     const POLICY: &str = "apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImagePolicy\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    numerical:\n      order: asc\n";
