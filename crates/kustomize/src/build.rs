@@ -83,6 +83,37 @@ impl Output {
         }
         out
     }
+
+    /// Writes the same bytes as [`Output::to_yaml`] to `w` in chunks of
+    /// about 64 KiB, so the whole stream never sits in memory at once.
+    ///
+    /// ```
+    /// # use weir_kustomize::{build, fs::MemFs, Options};
+    /// # use std::path::Path;
+    /// let mut fs = MemFs::new();
+    /// fs.add("/k/kustomization.yaml", "resources: [cm.yaml]\n");
+    /// fs.add("/k/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+    /// let out = build(&fs, Path::new("/k"), &Options::default())?;
+    /// let mut bytes = Vec::new();
+    /// out.write_yaml(&mut bytes)?;
+    /// assert_eq!(bytes, out.to_yaml().into_bytes());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_yaml(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        const CHUNK: usize = 64 * 1024;
+        let mut buf = String::with_capacity(2 * CHUNK);
+        for (i, r) in self.resources.iter().enumerate() {
+            if i > 0 {
+                buf.push_str("---\n");
+            }
+            weir_yaml::emit_document(r.object(), &mut buf);
+            if buf.len() >= CHUNK {
+                w.write_all(buf.as_bytes())?;
+                buf.clear();
+            }
+        }
+        w.write_all(buf.as_bytes())
+    }
 }
 
 /// Errors of a build.
@@ -343,9 +374,12 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
         }
         if managed_by {
             let mut pairs = BTreeMap::new();
+            // `kubectl kustomize` (the reference) embeds kustomize as a
+            // library, whose build carries no release version: its label
+            // value is `kustomize-(devel)`, not `kustomize-v5.5.0`.
             pairs.insert(
                 "app.kubernetes.io/managed-by".to_string(),
-                "kustomize-v5.5.0".to_string(),
+                "kustomize-(devel)".to_string(),
             );
             let specs = [crate::fieldspec::FieldSpec::new(
                 "",
