@@ -75,8 +75,16 @@ fn legacy(list: &mut Vec<Resource>, first: &[String], last: &[String]) {
     for (i, k) in last.iter().enumerate() {
         rank.insert(k.as_str(), 1 + i as i64);
     }
-    // Keys computed once: (kind rank, GVK string, "namespace|name").
-    let mut keyed: Vec<((i64, String, String), Resource)> = std::mem::take(list)
+    // Keys computed once: kind rank, GVK string, "namespace|name", and
+    // whether the kind is a core (group-less) or other `Namespace`.
+    struct Key {
+        rank: i64,
+        gvk: String,
+        id: String,
+        namespace_kind: bool,
+        core: bool,
+    }
+    let mut keyed: Vec<(Key, Resource)> = std::mem::take(list)
         .into_iter()
         .map(|r| {
             let id = r.cur_id();
@@ -87,10 +95,31 @@ fn legacy(list: &mut Vec<Resource>, first: &[String], last: &[String]) {
                 &id.namespace
             };
             let nm = if id.name.is_empty() { "~N" } else { &id.name };
-            ((rk, id.gvk.legacy_sort_string(), format!("{ns}|{nm}")), r)
+            let key = Key {
+                rank: rk,
+                gvk: id.gvk.legacy_sort_string(),
+                id: format!("{ns}|{nm}"),
+                namespace_kind: id.gvk.kind == "Namespace",
+                core: id.gvk.group.is_empty(),
+            };
+            (key, r)
         })
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_by(|(a, _), (b, _)| {
+        a.rank.cmp(&b.rank).then_with(|| {
+            if a.gvk == b.gvk {
+                return a.id.cmp(&b.id);
+            }
+            // kustomize puts the core `Namespace` kind ahead of same-named
+            // kinds of other groups (whose group sorts before its "~G").
+            let by_gvk = a.gvk.cmp(&b.gvk);
+            if a.namespace_kind && b.namespace_kind && (a.core || b.core) {
+                by_gvk.reverse()
+            } else {
+                by_gvk
+            }
+        })
+    });
     list.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
@@ -115,6 +144,19 @@ mod tests {
         apply(&mut l, None).unwrap();
         let names: Vec<&str> = l.iter().map(|r| r.name()).collect();
         assert_eq!(names, vec!["n", "a", "b", "x", "w"]);
+    }
+
+    #[test]
+    fn core_namespace_kind_sorts_before_other_groups_namespace() {
+        let other = |name: &str| {
+            Resource::new(
+                json!({"apiVersion": "example.com/v1", "kind": "Namespace", "metadata": {"name": name}}),
+            )
+        };
+        let mut l = vec![other("a"), r("Namespace", "z"), other("b")];
+        apply(&mut l, None).unwrap();
+        let names: Vec<&str> = l.iter().map(|r| r.name()).collect();
+        assert_eq!(names, vec!["z", "a", "b"]);
     }
 
     #[test]
