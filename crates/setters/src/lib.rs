@@ -21,7 +21,9 @@
 //!   with the reason.
 //!
 //! Marker forms: `NS:NAME` (full reference `name:tag[@digest]`),
-//! `NS:NAME:name` (repository), `NS:NAME:tag`, `NS:NAME:digest`.
+//! `NS:NAME:name` (repository), `NS:NAME:tag`, `NS:NAME:digest` (the
+//! digest, or an empty string, written `""`, when the image has none: Flux's
+//! behaviour and `flux-compat.md` §6.3).
 //!
 //! # Which comments are markers (as Flux/kyaml read them)
 //!
@@ -45,8 +47,6 @@
 //! - Unusable markers are reported as [`Problem`]s (Flux ignores them
 //!   silently): unknown policy, malformed JSON or reference, not on a scalar.
 //! - A marker on a block scalar (`key: | # marker`) is a problem, not rewritten.
-//! - A `:digest` marker whose image has no digest is left alone (Flux writes
-//!   an empty string).
 //! - YAML is parsed with saphyr-parser, not go-yaml; a file one accepts and
 //!   the other rejects (rare edge cases) is a problem file here.
 //!
@@ -270,14 +270,9 @@ impl Setters {
             Field::Full => image.to_string(),
             Field::Name => image.name().to_owned(),
             Field::Tag => image.tag().to_owned(),
-            Field::Digest => match image.digest() {
-                Some(d) => d.to_owned(),
-                None => {
-                    return Err(ProblemKind::NoDigest {
-                        setter: setter.to_owned(),
-                    });
-                }
-            },
+            // flux-compat.md §6.3: `latestRef.digest`, an empty string when
+            // the policy reflects no digest (as Flux writes it).
+            Field::Digest => image.digest().unwrap_or_default().to_owned(),
         };
         Ok((policy, field, value))
     }
@@ -402,11 +397,15 @@ mod tests {
         assert_eq!(
             out,
             format!(
-                "a: ghcr.io/x/dig:v2@{d} # {{\"$imagepolicy\": \"ns:dig\"}}\nb: {d} # {{\"$imagepolicy\": \"ns:dig:digest\"}}\nc: z # {{\"$imagepolicy\": \"ns:app:digest\"}}\n"
+                "a: ghcr.io/x/dig:v2@{d} # {{\"$imagepolicy\": \"ns:dig\"}}\nb: {d} # {{\"$imagepolicy\": \"ns:dig:digest\"}}\nc: \"\" # {{\"$imagepolicy\": \"ns:app:digest\"}}\n"
             )
         );
-        assert_eq!(r.problems.len(), 1);
-        assert_eq!(r.problems[0].kind.name(), "no-digest");
+        // flux-compat.md §6.3: `:digest` gets an empty string when the image
+        // has no digest; a plain scalar becomes `""` to stay a string.
+        assert!(r.problems.is_empty());
+        assert_eq!(r.changes[2].new, "");
+        let (out, _) = apply("c: 'sha256:1' # {\"$imagepolicy\": \"ns:app:digest\"}\n");
+        assert_eq!(out, "c: '' # {\"$imagepolicy\": \"ns:app:digest\"}\n");
     }
 
     #[test]

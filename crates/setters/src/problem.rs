@@ -43,12 +43,6 @@ pub enum ProblemKind {
         /// The marker's value.
         setter: String,
     },
-    /// A `:digest` marker, but the policy's image has no digest. Flux would
-    /// write an empty string; Weir leaves the field alone.
-    NoDigest {
-        /// The marker's value.
-        setter: String,
-    },
     /// A valid marker that is not attached to a scalar value.
     NotOnScalar {
         /// The marker's value.
@@ -74,7 +68,6 @@ impl ProblemKind {
             ProblemKind::MissingReference => "missing-reference",
             ProblemKind::MalformedReference { .. } => "malformed-reference",
             ProblemKind::UnknownPolicy { .. } => "unknown-policy",
-            ProblemKind::NoDigest { .. } => "no-digest",
             ProblemKind::NotOnScalar { .. } => "not-on-scalar",
             ProblemKind::BlockScalar { .. } => "block-scalar",
         }
@@ -86,7 +79,6 @@ impl ProblemKind {
         match self {
             ProblemKind::MalformedReference { setter }
             | ProblemKind::UnknownPolicy { setter }
-            | ProblemKind::NoDigest { setter }
             | ProblemKind::NotOnScalar { setter, .. }
             | ProblemKind::BlockScalar { setter } => Some(setter),
             _ => None,
@@ -118,10 +110,6 @@ impl fmt::Display for ProblemKind {
             ProblemKind::UnknownPolicy { setter } => {
                 write!(f, "marker {setter:?} names a policy that was not given")
             }
-            ProblemKind::NoDigest { setter } => write!(
-                f,
-                "marker {setter:?} wants a digest but the policy's image has none; left unchanged"
-            ),
             ProblemKind::NotOnScalar { setter, why } => {
                 write!(f, "marker {setter:?} is not on a scalar value: {why}")
             }

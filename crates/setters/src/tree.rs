@@ -305,10 +305,18 @@ impl Report {
                 c.column,
                 c.setter
             );
+            // An empty value (a `:digest` without digest) is shown as `""`.
+            let shown = |v: &str| {
+                if v.is_empty() {
+                    "\"\"".to_owned()
+                } else {
+                    v.to_owned()
+                }
+            };
             if c.is_change() {
-                let _ = writeln!(out, "{} -> {}", c.old, c.new);
+                let _ = writeln!(out, "{} -> {}", shown(&c.old), shown(&c.new));
             } else {
-                let _ = writeln!(out, "{} (unchanged)", c.old);
+                let _ = writeln!(out, "{} (unchanged)", shown(&c.old));
             }
         }
         let s = self.summary();
