@@ -702,6 +702,16 @@ impl<'a> Engine<'a> {
             )
         })?;
         let switch_branch = checkout.branch_name() != Some(push_branch.as_str());
+        let refspec = git
+            .push
+            .as_ref()
+            .and_then(|p| p.refspec.as_deref())
+            .filter(|r| !r.is_empty());
+        let push_options: &[(String, String)] = self
+            .objects
+            .push_options
+            .get(key)
+            .map_or(&[], Vec::as_slice);
         let setters = self.setters_for(auto);
         let fetch_options =
             FetchOptions::new(self.options.cache_dir.join("git")).timeout(repo.timeout());
@@ -884,22 +894,22 @@ impl<'a> Engine<'a> {
                 status.observed_revision = Some(revision(&fetched.commit()));
                 return Ok(None);
             };
-            let request = PushRequest {
-                git_dir: fetched.git_dir(),
-                url: &url,
-                credentials: &credentials,
-                commit: &commit,
-                branch: &push_branch,
-                // flux-compat.md §6.6: pushing to another branch than the
-                // checkout branch is a force push (Flux's GitForcePushBranch
-                // gate, on by default); the same branch never is.
-                force: switch_branch,
-            };
+            let mut request =
+                PushRequest::new(fetched.git_dir(), &url, &credentials, &commit, &push_branch);
+            // flux-compat.md §6.6: pushing to another branch than the
+            // checkout branch is a force push (Flux's GitForcePushBranch
+            // gate, on by default); the same branch never is.
+            request.force = switch_branch;
+            request.refspec = refspec;
+            request.options = push_options;
             match self.pusher.push(&request) {
                 Ok(()) => {
                     let short: String = commit.chars().take(7).collect();
                     status.ready = Some(true);
                     status.message = format!("pushed commit '{short}' to branch '{push_branch}'");
+                    if let Some(r) = refspec {
+                        status.message.push_str(&format!(" and refspecs '{r}'"));
+                    }
                     status.last_push_commit = Some(commit.clone());
                     status.last_push_time = Some(SystemTime::now());
                     status.last_commit_message = Some(message);

@@ -393,9 +393,10 @@ fn a_missing_push_branch_is_created_from_the_checkout() {
     assert_eq!(remote.log("image-updates").len(), 2);
 }
 
-/// Records the `force` flag of each push, then pushes with git.
+/// Records the `force` flag and options of each push, then pushes with git.
 struct RecordingPusher {
     forced: RefCell<Vec<(String, bool)>>,
+    options: RefCell<Vec<(String, String)>>,
 }
 
 impl GitPush for &RecordingPusher {
@@ -403,8 +404,44 @@ impl GitPush for &RecordingPusher {
         self.forced
             .borrow_mut()
             .push((request.branch.to_owned(), request.force));
+        self.options.borrow_mut().extend(request.options.to_vec());
         GitCli::new().push(request)
     }
+}
+
+/// flux-compat.md §6.1/§6.6: `git.push.options` are sent with the push, in
+/// key order, an empty value as `key=`.
+#[test]
+fn push_options_are_sent() {
+    let remote = Remote::new(OVERLAY);
+    git(
+        &remote.bare,
+        &["config", "receive.advertisePushOptions", "true"],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let pusher = RecordingPusher {
+        forced: RefCell::new(Vec::new()),
+        options: RefCell::new(Vec::new()),
+    };
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |s| {
+            s["git"]["push"]["options"] = json!({"topic": "auto", "merge_request.create": ""});
+        }),
+        options(cache.path()),
+        &lister,
+    )
+    .with_pusher(&pusher);
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    assert_eq!(
+        *pusher.options.borrow(),
+        [
+            ("merge_request.create".to_owned(), String::new()),
+            ("topic".to_owned(), "auto".to_owned())
+        ]
+    );
+    assert_eq!(remote.log("main").len(), 2);
 }
 
 /// flux-compat.md §6.6: a push to another branch than the checkout branch
@@ -418,6 +455,7 @@ fn only_a_switched_branch_is_force_pushed() {
         let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
         let pusher = RecordingPusher {
             forced: RefCell::new(Vec::new()),
+            options: RefCell::new(Vec::new()),
         };
         let mut engine = Engine::new(
             seed_objects(&remote.url(), |s| {

@@ -39,12 +39,15 @@
 //!   (`pushed commit '<sha7>' to branch '<b>'`); the commit message is in
 //!   [`AutomationStatus::last_commit_message`], so status tables stay one
 //!   line per object.
-//! * `spec.git.push.refspec` and commit signing are refused by `weir-api` as
-//!   not supported yet. Other advanced fields Weir does not act on yet
-//!   (`git.push.options`, GitRepository `include`/`verify`/submodules/sparse
-//!   checkout/proxy, ImageRepository `certSecretRef`/proxy; see
-//!   [`UNSUPPORTED_FIELDS`]) give a warning from [`warnings`] instead of
-//!   being dropped silently, as flux-compat.md's legend asks.
+//! * `spec.git.push.options` are sent with the push (read from the document,
+//!   [`FluxObjects::push_options`]). `spec.git.push.refspec` is pushed with
+//!   the branch when set (Ready message `… and refspecs '<r>'`), but
+//!   `weir-api` still refuses it as unsupported, as it does commit signing.
+//!   Other advanced fields Weir does not act on yet (GitRepository
+//!   `include`/`verify`/submodules/sparse checkout/proxy, ImageRepository
+//!   `certSecretRef`/proxy; see [`UNSUPPORTED_FIELDS`]) give a warning from
+//!   [`warnings`] instead of being dropped silently, as flux-compat.md's
+//!   legend asks.
 //!
 //! Everything is blocking; registry scans run on a private current-thread
 //! tokio runtime inside [`RegistryLister`].

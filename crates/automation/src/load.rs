@@ -27,6 +27,9 @@ pub struct FluxObjects {
     /// Fields that are set but that Weir does not act on yet
     /// (`Kind namespace/name: spec.field …`); see [`UNSUPPORTED_FIELDS`].
     pub unsupported: Vec<String>,
+    /// `spec.git.push.options` of each automation, in key order (read from
+    /// the document: `weir-api` does not model the field yet).
+    pub push_options: BTreeMap<Key, Vec<(String, String)>>,
 }
 
 /// Fields of the Flux kinds Weir reads but does not act on yet: `(kind,
@@ -63,11 +66,6 @@ pub const UNSUPPORTED_FIELDS: &[(&str, &str, &str)] = &[
         "no proxy is used",
     ),
     ("ImageRepository", "/spec/serviceAccountName", "ignored"),
-    (
-        "ImageUpdateAutomation",
-        "/spec/git/push/options",
-        "no push options are sent",
-    ),
 ];
 
 /// Whether a JSON value counts as set: not null, `false`, `""`, `[]` or `{}`.
@@ -164,9 +162,9 @@ pub enum LoadError {
     Object {
         /// The file, or `kustomize build DIR`.
         origin: String,
-        /// What is wrong.
+        /// What is wrong (boxed: `ApiError` is large).
         #[source]
-        source: weir_api::ApiError,
+        source: Box<weir_api::ApiError>,
     },
     /// Two objects share kind, namespace and name.
     #[error("duplicate {kind} {namespace}/{name} ({first} and {second})")]
@@ -264,7 +262,12 @@ pub fn collect(
         let object = match Object::from_value(&doc) {
             Ok(Some(o)) => o,
             Ok(None) => continue,
-            Err(source) => return Err(LoadError::Object { origin, source }),
+            Err(source) => {
+                return Err(LoadError::Object {
+                    origin,
+                    source: Box::new(source),
+                });
+            }
         };
         let meta = object.metadata();
         let key = (meta.namespace().to_owned(), meta.name.clone());
@@ -284,6 +287,24 @@ pub fn collect(
             object.kind(),
             &format!("{}/{}", key.0, key.1),
         ));
+        if let Some(options) = doc
+            .pointer("/spec/git/push/options")
+            .and_then(|o| o.as_object())
+            .filter(|o| !o.is_empty())
+        {
+            let pairs = options
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            objects.push_options.insert(key.clone(), pairs);
+        }
         match object {
             Object::GitRepository(o) => {
                 objects.git_repositories.insert(key, o);

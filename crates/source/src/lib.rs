@@ -22,6 +22,8 @@
 //! * [`Fetched::checkout`], [`Fetched::commit_changes`], [`Fetched::commit_dir`]
 //!   and [`GitPush`] ([`GitCli`] runs `git push`; credentials via environment
 //!   only; [`PushError::NonFastForward`] tells callers to refetch and retry).
+//!   A [`PushRequest`] can force the branch, add Flux's `git.push.refspec`
+//!   and send `git.push.options` as push options.
 //!
 //! Everything here is blocking; call it from `spawn_blocking` in async code.
 //!

@@ -35,6 +35,91 @@ pub struct PushRequest<'a> {
     pub branch: &'a str,
     /// Overwrite the branch even if it is not a fast-forward.
     pub force: bool,
+    /// A second refspec pushed with the branch (Flux `git.push.refspec`,
+    /// e.g. `refs/heads/main:refs/heads/auto`, or Gerrit's
+    /// `refs/heads/auto:refs/for/main`). A source naming the push branch
+    /// (short or full) or `HEAD` means the pushed commit, as in Flux's
+    /// clone where that branch holds it; other sources are refs of the
+    /// cache repository. Only a leading `+` forces it.
+    pub refspec: Option<&'a str>,
+    /// git push options (Flux `git.push.options`), each sent as
+    /// `--push-option=key=value` with both pushes.
+    pub options: &'a [(String, String)],
+}
+
+impl<'a> PushRequest<'a> {
+    /// A plain push of `commit` to `branch` (no force, refspec or options).
+    pub fn new(
+        git_dir: &'a Path,
+        url: &'a RepoUrl,
+        credentials: &'a Credentials,
+        commit: &'a str,
+        branch: &'a str,
+    ) -> Self {
+        PushRequest {
+            git_dir,
+            url,
+            credentials,
+            commit,
+            branch,
+            force: false,
+            refspec: None,
+            options: &[],
+        }
+    }
+
+    /// The refspecs git is given: the branch (with `+` when forced), then
+    /// [`PushRequest::refspec`] with its source resolved.
+    fn refspecs(&self) -> Result<Vec<String>, PushError> {
+        let plus = if self.force { "+" } else { "" };
+        let mut out = vec![format!("{plus}{}:refs/heads/{}", self.commit, self.branch)];
+        if let Some(spec) = self.refspec {
+            out.push(resolve_refspec(spec, self.branch, self.commit)?);
+        }
+        Ok(out)
+    }
+
+    /// The `--push-option=k=v` arguments.
+    fn option_args(&self) -> Result<Vec<String>, PushError> {
+        self.options
+            .iter()
+            .map(|(k, v)| {
+                if k.is_empty() || format!("{k}{v}").contains(['\n', '\r', '\0']) {
+                    return Err(PushError::InvalidPushOption(k.clone()));
+                }
+                Ok(format!("--push-option={k}={v}"))
+            })
+            .collect()
+    }
+}
+
+/// Validates a push refspec and replaces a source naming `branch` (or
+/// `HEAD`) with `commit`.
+fn resolve_refspec(spec: &str, branch: &str, commit: &str) -> Result<String, PushError> {
+    let invalid = || PushError::InvalidRefspec(spec.to_owned());
+    if spec.is_empty()
+        || spec.starts_with('-')
+        || spec.matches(':').count() > 1
+        || spec.contains(|c: char| c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid());
+    }
+    gix::refspec::parse(spec.into(), gix::refspec::parse::Operation::Push)
+        .map_err(|_| invalid())?;
+    let (plus, rest) = match spec.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", spec),
+    };
+    let Some((src, dst)) = rest.split_once(':') else {
+        return Ok(spec.to_owned());
+    };
+    let full = format!("refs/heads/{branch}");
+    let src = if src == branch || src == full || src == "HEAD" {
+        commit
+    } else {
+        src
+    };
+    Ok(format!("{plus}{src}:{dst}"))
 }
 
 /// Pushes a commit to a branch. Implemented by [`GitCli`]; a gix-native
@@ -113,6 +198,13 @@ pub enum PushError {
     /// The branch name is not valid.
     #[error("invalid branch name {0:?}")]
     InvalidBranch(String),
+    /// The extra refspec is not a valid push refspec.
+    #[error("invalid push refspec {0:?}")]
+    InvalidRefspec(String),
+    /// A push option has an empty key or a line break (the key is named;
+    /// values are not echoed).
+    #[error("invalid push option {0:?}: empty key or a line break")]
+    InvalidPushOption(String),
     /// git failed in another way.
     #[error("git push to {url} failed ({status}): {stderr}")]
     Failed {
@@ -168,16 +260,14 @@ impl GitCli {
         req: &PushRequest<'_>,
         ssh: Option<&SshSetup>,
         ca_file: Option<&Path>,
-    ) -> Command {
+    ) -> Result<Command, PushError> {
         let mut cmd = Command::new(&self.program);
-        let refspec = format!("{}:refs/heads/{}", req.commit, req.branch);
         cmd.arg(format!("--git-dir={}", req.git_dir.display()))
             .arg("push")
-            .arg("--porcelain");
-        if req.force {
-            cmd.arg("--force");
-        }
-        cmd.arg(req.url.as_str()).arg(refspec);
+            .arg("--porcelain")
+            .args(req.option_args()?)
+            .arg(req.url.as_str())
+            .args(req.refspecs()?);
         for var in [
             "GIT_DIR",
             "GIT_WORK_TREE",
@@ -222,7 +312,7 @@ impl GitCli {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        cmd
+        Ok(cmd)
     }
 }
 
@@ -281,6 +371,9 @@ impl GitPush for GitCli {
         if gix::validate::reference::name(full.as_str().into()).is_err() {
             return Err(PushError::InvalidBranch(req.branch.to_owned()));
         }
+        // Reject a bad refspec or option before anything is started.
+        req.refspecs()?;
+        req.option_args()?;
         let ssh = match req.url.transport() {
             Transport::Ssh => Some(
                 SshSetup::new(req.credentials, self.connect_timeout).map_err(|source| {
@@ -314,7 +407,7 @@ impl GitPush for GitCli {
                 req,
                 ssh.as_ref(),
                 ca_file.as_ref().map(tempfile::NamedTempFile::path),
-            )
+            )?
             .spawn()
             .map_err(|source| PushError::Spawn {
                 program: self.program.clone(),
@@ -451,14 +544,13 @@ impl Fetched {
         commit: &str,
         branch: &str,
     ) -> Result<(), PushError> {
-        pusher.push(&PushRequest {
-            git_dir: self.git_dir(),
-            url: self.url(),
+        pusher.push(&PushRequest::new(
+            self.git_dir(),
+            self.url(),
             credentials,
             commit,
             branch,
-            force: false,
-        })
+        ))
     }
 }
 
@@ -511,19 +603,80 @@ mod tests {
         ));
     }
 
+    const SHA: &str = "0123456789012345678901234567890123456789";
+
+    /// flux-compat.md §6.6: the refspec is pushed after the branch; a source
+    /// naming the push branch means the new commit; options go with both.
+    #[test]
+    fn refspecs_and_push_options() {
+        let url = RepoUrl::parse("https://example.com/r.git").unwrap();
+        let creds = Credentials::none();
+        let options = [
+            ("merge_request.create".to_owned(), String::new()),
+            ("topic".to_owned(), "auto".to_owned()),
+        ];
+        let mut req = PushRequest::new(Path::new("/x.git"), &url, &creds, SHA, "auto");
+        req.force = true;
+        req.refspec = Some("refs/heads/auto:refs/for/main");
+        req.options = &options;
+        let args: Vec<String> = GitCli::new()
+            .command(&req, None, None)
+            .unwrap()
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args[1..],
+            [
+                "push",
+                "--porcelain",
+                "--push-option=merge_request.create=",
+                "--push-option=topic=auto",
+                "https://example.com/r.git",
+                &format!("+{SHA}:refs/heads/auto"),
+                &format!("{SHA}:refs/for/main"),
+            ]
+        );
+        for (spec, want) in [
+            ("auto:refs/heads/x", format!("{SHA}:refs/heads/x")),
+            ("+HEAD:refs/heads/x", format!("+{SHA}:refs/heads/x")),
+            (
+                "refs/heads/other:refs/heads/x",
+                "refs/heads/other:refs/heads/x".into(),
+            ),
+            ("refs/heads/x", "refs/heads/x".into()),
+        ] {
+            assert_eq!(resolve_refspec(spec, "auto", SHA).unwrap(), want, "{spec}");
+        }
+        for bad in ["", "--exec=x", "a b:c", "refs/heads/a:refs/heads/b:c"] {
+            assert!(
+                matches!(
+                    resolve_refspec(bad, "auto", SHA),
+                    Err(PushError::InvalidRefspec(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        let bad_options = [("k".to_owned(), "a\nb".to_owned())];
+        req.options = &bad_options;
+        assert!(matches!(
+            GitCli::new().push(&req),
+            Err(PushError::InvalidPushOption(k)) if k == "k"
+        ));
+    }
+
     #[test]
     fn credentials_only_in_env_never_in_args() {
         let url = RepoUrl::parse("https://example.com/r.git").unwrap();
         let creds = Credentials::basic("alice", SecretString::from("PW-CANARY-1"));
-        let req = PushRequest {
-            git_dir: Path::new("/tmp/x.git"),
-            url: &url,
-            credentials: &creds,
-            commit: "0123456789012345678901234567890123456789",
-            branch: "main",
-            force: false,
-        };
-        let cmd = GitCli::new().command(&req, None, None);
+        let req = PushRequest::new(
+            Path::new("/tmp/x.git"),
+            &url,
+            &creds,
+            "0123456789012345678901234567890123456789",
+            "main",
+        );
+        let cmd = GitCli::new().command(&req, None, None).unwrap();
         let args: Vec<String> = cmd
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())
@@ -543,7 +696,9 @@ mod tests {
             "x *** *** y"
         );
 
-        let with_ca = GitCli::new().command(&req, None, Some(Path::new("/tmp/ca.crt")));
+        let with_ca = GitCli::new()
+            .command(&req, None, Some(Path::new("/tmp/ca.crt")))
+            .unwrap();
         assert!(
             with_ca
                 .get_envs()

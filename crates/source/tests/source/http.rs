@@ -411,14 +411,13 @@ fn canary_secrets_never_show_up() {
     let git_dir = cache.path().join("empty.git");
     std::fs::create_dir_all(&git_dir).unwrap();
     crate::git(&git_dir, &["init", "-q", "--bare"]);
-    let req = PushRequest {
-        git_dir: &git_dir,
-        url: &dead,
-        credentials: &creds,
-        commit: "0123456789012345678901234567890123456789",
-        branch: "main",
-        force: false,
-    };
+    let req = PushRequest::new(
+        &git_dir,
+        &dead,
+        &creds,
+        "0123456789012345678901234567890123456789",
+        "main",
+    );
     seen.push(format!("{req:?}"));
     let err = GitCli::new().push(&req).unwrap_err();
     seen.push(format!("{err} {err:?} {}", error_chain(&err)));

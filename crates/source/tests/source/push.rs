@@ -243,18 +243,75 @@ fn git_never_sees_credentials_in_argv() {
     // Wrong password: an authentication error, still without the password.
     let bad = Credentials::basic(USER, SecretString::from("nope-CANARY-3"));
     let err = cli
-        .push(&PushRequest {
-            git_dir: fetched.git_dir(),
-            url: &url,
-            credentials: &bad,
-            commit: &c,
-            branch: "other",
-            force: false,
-        })
+        .push(&PushRequest::new(
+            fetched.git_dir(),
+            &url,
+            &bad,
+            &c,
+            "other",
+        ))
         .unwrap_err();
     assert!(matches!(err, PushError::Authentication { .. }), "{err:?}");
     let text = format!("{err} {err:?} {}", error_chain(&err));
     assert!(!text.contains("nope-CANARY-3"), "{text}");
     let recorded = std::fs::read_to_string(&log).unwrap();
     assert!(!recorded.contains("nope-CANARY-3"), "{recorded}");
+}
+
+/// flux-compat.md §6.6: `git.push.refspec` is pushed with the branch and
+/// `git.push.options` reach the server's hooks as push options.
+#[test]
+fn refspec_and_push_options_reach_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = Remote::create(dir.path(), "gerrit");
+    git(
+        &remote.bare,
+        &["config", "receive.advertisePushOptions", "true"],
+    );
+    let log = dir.path().join("received.log");
+    let hook = remote.bare.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\ni=0\nwhile [ $i -lt \"${{GIT_PUSH_OPTION_COUNT:-0}}\" ]; do eval \"echo option \\$GIT_PUSH_OPTION_$i\"; i=$((i+1)); done >> {log}\nwhile read old new ref; do echo \"ref $ref\"; done >> {log}\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let url = RepoUrl::parse(&format!("file://{}", remote.bare.display())).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let creds = Credentials::none();
+    let fetched = fetch(
+        &url,
+        &creds,
+        &GitRef::branch("main"),
+        &FetchOptions::new(cache.path()),
+    )
+    .unwrap();
+    let commit = fetched
+        .commit_changes(&[Change::write("apps/x.yaml", "x: 1\n")], &info("auto"))
+        .unwrap()
+        .unwrap();
+    let options = [
+        ("topic".to_owned(), "image-updates".to_owned()),
+        ("merge_request.create".to_owned(), String::new()),
+    ];
+    let mut req = PushRequest::new(fetched.git_dir(), &url, &creds, &commit, "main");
+    req.refspec = Some("refs/heads/main:refs/heads/auto");
+    req.options = &options;
+    GitCli::new().push(&req).unwrap();
+    assert_eq!(remote.server_rev("main"), commit);
+    assert_eq!(
+        remote.server_rev("auto"),
+        commit,
+        "refspec source = new commit"
+    );
+    let received = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        received,
+        "option topic=image-updates\noption merge_request.create=\nref refs/heads/main\nref refs/heads/auto\n"
+    );
 }
