@@ -349,10 +349,44 @@ impl ImagePolicy {
                 "must not be empty",
             ));
         }
+        // CRD enums: `asc`/`desc` in lower case only (Flux's code would
+        // accept any case, the API server does not; flux-compat §5.5).
+        let p = &self.spec.policy;
+        let orders = [
+            ("alphabetical", &p.alphabetical),
+            ("numerical", &p.numerical),
+        ];
+        for (name, policy) in orders {
+            if let Some(OrderPolicy { order: Some(order) }) = policy
+                && !matches!(order.as_str(), "asc" | "desc")
+            {
+                return Err(invalid(
+                    Kind::ImagePolicy,
+                    self.id(),
+                    &format!("spec.policy.{name}.order"),
+                    format!("{order:?} is not one of asc, desc"),
+                ));
+            }
+        }
         let spec = self.policy_spec()?;
-        weir_imagepolicy::Policy::new(&spec).map_err(|source| ApiError::Policy {
-            id: self.id(),
-            source,
+        weir_imagepolicy::Policy::new(&spec).map_err(|source| {
+            let field = match &source {
+                weir_imagepolicy::Error::InvalidRegex { .. } => {
+                    "spec.filterTags.pattern".to_owned()
+                }
+                weir_imagepolicy::Error::InvalidRange { .. } => {
+                    "spec.policy.semver.range".to_owned()
+                }
+                weir_imagepolicy::Error::InvalidOrder { policy, .. } => {
+                    format!("spec.policy.{policy}.order")
+                }
+                _ => "spec.policy".to_owned(),
+            };
+            ApiError::Policy {
+                id: self.id(),
+                field,
+                source,
+            }
         })?;
         match self.spec.digest_reflection_policy.as_deref() {
             None | Some("" | "Never" | "IfNotPresent" | "Always") => {}
@@ -364,6 +398,31 @@ impl ImagePolicy {
                     format!("{other:?} is not one of Never, IfNotPresent, Always"),
                 ));
             }
+        }
+        // CEL rule (flux-compat §5.1): `interval` is allowed only, and
+        // required, when `digestReflectionPolicy` is `Always`.
+        let always = self.spec.digest_reflection_policy.as_deref() == Some("Always");
+        match &self.spec.interval {
+            None if always => {
+                return Err(invalid(
+                    Kind::ImagePolicy,
+                    self.id(),
+                    "spec.interval",
+                    "is required when spec.digestReflectionPolicy is Always",
+                ));
+            }
+            Some(_) if !always => {
+                return Err(invalid(
+                    Kind::ImagePolicy,
+                    self.id(),
+                    "spec.interval",
+                    "is only allowed when spec.digestReflectionPolicy is Always",
+                ));
+            }
+            Some(interval) => {
+                check_interval(Kind::ImagePolicy, &self.id(), "spec.interval", interval)?;
+            }
+            None => {}
         }
         Ok(())
     }

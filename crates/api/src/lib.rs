@@ -167,10 +167,12 @@ pub enum ApiError {
         reason: String,
     },
     /// The ImagePolicy's rules do not compile (bad regex, range or order).
-    #[error("ImagePolicy {id}: invalid policy")]
+    #[error("ImagePolicy {id}: {field}: invalid policy")]
     Policy {
         /// `namespace/name`.
         id: String,
+        /// The field at fault, e.g. `spec.filterTags.pattern`.
+        field: String,
         /// The engine's error.
         #[source]
         source: weir_imagepolicy::Error,

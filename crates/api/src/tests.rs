@@ -247,7 +247,103 @@ fn image_policy_conversion_and_errors() {
         "metadata": {"name": "app", "namespace": "apps"},
         "spec": {"imageRepositoryRef": {"name": "app"}, "policy": {"semver": {"range": "not a range"}}},
     }));
-    assert_eq!(e, "ImagePolicy apps/app: invalid policy");
+    assert_eq!(
+        e,
+        "ImagePolicy apps/app: spec.policy.semver.range: invalid policy"
+    );
+}
+
+fn policy(spec: serde_json::Value) -> serde_json::Value {
+    json!({
+        "apiVersion": "image.toolkit.fluxcd.io/v1",
+        "kind": "ImagePolicy",
+        "metadata": {"name": "app", "namespace": "apps"},
+        "spec": spec,
+    })
+}
+
+#[test]
+fn image_policy_fields_are_named_in_errors() {
+    let e = err(policy(json!({
+        "imageRepositoryRef": {"name": "app"},
+        "filterTags": {"pattern": "(?=x)"},
+        "policy": {"alphabetical": {}},
+    })));
+    assert_eq!(
+        e,
+        "ImagePolicy apps/app: spec.filterTags.pattern: invalid policy"
+    );
+    let e = err(policy(json!({
+        "imageRepositoryRef": {"name": "app"},
+        "policy": {"numerical": {"order": "up"}},
+    })));
+    assert_eq!(
+        e,
+        "ImagePolicy apps/app: spec.policy.numerical.order: \"up\" is not one of asc, desc"
+    );
+}
+
+/// flux-compat §5.5: the CRD enum for `order` is lower-case only (the
+/// controller's code would take `ASC`, the API server refuses it).
+#[test]
+fn image_policy_order_enum_is_lower_case() {
+    let e = err(policy(json!({
+        "imageRepositoryRef": {"name": "app"},
+        "policy": {"alphabetical": {"order": "ASC"}},
+    })));
+    assert_eq!(
+        e,
+        "ImagePolicy apps/app: spec.policy.alphabetical.order: \"ASC\" is not one of asc, desc"
+    );
+    for order in ["asc", "desc"] {
+        read(policy(json!({
+            "imageRepositoryRef": {"name": "app"},
+            "policy": {"numerical": {"order": order}},
+        })));
+    }
+    // No order: the default, asc.
+    read(policy(
+        json!({"imageRepositoryRef": {"name": "app"}, "policy": {"numerical": {}}}),
+    ));
+}
+
+/// flux-compat §5.1: `interval` is allowed only, and required, with
+/// `digestReflectionPolicy: Always`.
+#[test]
+fn image_policy_interval_only_with_always() {
+    let base = json!({"imageRepositoryRef": {"name": "app"}, "policy": {"semver": {"range": "*"}}});
+    let with = |extra: serde_json::Value| {
+        let mut spec = base.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            spec[k] = v.clone();
+        }
+        policy(spec)
+    };
+    assert_eq!(
+        err(with(json!({"digestReflectionPolicy": "Always"}))),
+        "ImagePolicy apps/app: spec.interval: is required when spec.digestReflectionPolicy is Always"
+    );
+    for extra in [
+        json!({"interval": "5m"}),
+        json!({"interval": "5m", "digestReflectionPolicy": "IfNotPresent"}),
+        json!({"interval": "5m", "digestReflectionPolicy": "Never"}),
+    ] {
+        assert_eq!(
+            err(with(extra)),
+            "ImagePolicy apps/app: spec.interval: is only allowed when spec.digestReflectionPolicy is Always"
+        );
+    }
+    assert!(
+        err(with(
+            json!({"interval": "5d", "digestReflectionPolicy": "Always"})
+        ))
+        .contains("spec.interval: \"5d\" is not a duration")
+    );
+    read(with(
+        json!({"interval": "5m", "digestReflectionPolicy": "Always"}),
+    ));
+    read(with(json!({"digestReflectionPolicy": "IfNotPresent"})));
+    read(with(json!({})));
 }
 
 #[test]
