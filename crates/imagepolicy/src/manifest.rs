@@ -73,6 +73,18 @@ pub enum ManifestError {
         /// The apiVersion found.
         api_version: String,
     },
+    /// A field has a value the ImagePolicy CRD refuses.
+    #[error("{}: ImagePolicy {name:?}: {field}: {reason}", file.display())]
+    Invalid {
+        /// The manifest file.
+        file: PathBuf,
+        /// `metadata.name`.
+        name: String,
+        /// The field path, e.g. `spec.policy.alphabetical.order`.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// `spec.policy` sets none of `semver`, `alphabetical`, `numerical`.
     #[error("{}: ImagePolicy {name:?}: spec.policy must set one of semver, alphabetical or numerical", file.display())]
     NoPolicy {
@@ -202,6 +214,23 @@ pub fn parse(text: &str, file: &Path) -> Result<ImagePolicyManifest, ManifestErr
     let name = doc.metadata.name.clone().unwrap_or_default();
     let spec = doc.spec.unwrap_or_default();
     let policy = spec.policy.unwrap_or_default();
+    // The CRD enum for `order` is lower case only (flux-compat §5.5); the
+    // engine itself, like Flux's code, takes any case (`--alphabetical ASC`).
+    for (kind, order) in [
+        ("alphabetical", &policy.alphabetical),
+        ("numerical", &policy.numerical),
+    ] {
+        if let Some(RawOrder { order }) = order
+            && !matches!(order.as_str(), "" | "asc" | "desc")
+        {
+            return Err(ManifestError::Invalid {
+                file: file.to_owned(),
+                name,
+                field: format!("spec.policy.{kind}.order"),
+                reason: format!("{order:?} is not one of asc, desc"),
+            });
+        }
+    }
     // Flux's precedence when several are set: semver, alphabetical, numerical.
     let choice = if let Some(s) = policy.semver {
         Choice::Semver { range: s.range }

@@ -385,6 +385,27 @@ fn manifest_versions_and_precedence() {
     }
 }
 
+/// flux-compat §5.5: the CRD's `order` enum is lower case only; the engine
+/// (Flux's code) takes any case.
+#[test]
+fn manifest_order_enum_is_lower_case() {
+    let text = |order: &str| {
+        format!(
+            "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: app\nspec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    alphabetical:\n      order: {order}\n"
+        )
+    };
+    let p = std::path::Path::new("p.yaml");
+    assert_eq!(
+        manifest::parse(&text("ASC"), p).unwrap_err().to_string(),
+        "p.yaml: ImagePolicy \"app\": spec.policy.alphabetical.order: \"ASC\" is not one of asc, desc"
+    );
+    for order in ["asc", "desc", "''"] {
+        assert!(manifest::parse(&text(order), p).is_ok(), "{order}");
+    }
+    assert!(Policy::new(&spec(None, alphabetical("ASC"))).is_ok());
+    assert!(Policy::new(&spec(None, numerical("Desc"))).is_ok());
+}
+
 #[test]
 fn manifest_errors() {
     let p = std::path::Path::new("dir/policy.yaml");
