@@ -4,7 +4,11 @@
 //! and applies it with evanphx/json-patch, which this module mirrors on top of
 //! the `json-patch` crate: all six ops, the whole list applied or nothing,
 //! and negative array indices counted from the end (`/args/-1` is the last
-//! element; for `add`, `-1` appends).
+//! element; for `add`, `-1` appends). Its leniencies are kept too: `replace`
+//! of a missing key of an existing map adds it, `copy` from a missing key
+//! of an existing map writes `null`, array indices are read like Go's
+//! `strconv.Atoi` (`+1`, `01`); and its refusals: `add` at the root path, a
+//! `test` with no `value`.
 
 use json_patch::jsonptr::PointerBuf;
 use json_patch::{Patch, PatchOperation};
@@ -46,6 +50,19 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// An operation evanphx/json-patch refuses outright: `add` at the
+    /// document root, `test` without a `value`.
+    #[error("JSON 6902 patch operation {index} ({op} {path}) does not apply: {reason}")]
+    NotApplicable {
+        /// Position of the operation in the list (from 0).
+        index: usize,
+        /// The op name.
+        op: &'static str,
+        /// The operation's `path`.
+        path: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// An operation failed against the target; nothing was applied.
     #[error("JSON 6902 patch operation {index} ({op} {path}) failed")]
     OperationFailed {
@@ -65,6 +82,8 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Json6902 {
     ops: Patch,
+    /// Indices of `test` operations written without a `value`.
+    valueless_tests: Vec<usize>,
 }
 
 impl Json6902 {
@@ -99,15 +118,18 @@ impl Json6902 {
             });
         };
         let mut ops = Vec::with_capacity(items.len());
+        let mut valueless_tests = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            // evanphx/json-patch reads a missing `value` as `null`.
+            // evanphx/json-patch reads a missing `value` as `null` (a `test`
+            // without one always fails there).
             let mut item = item.clone();
             if let Value::Object(o) = &mut item
-                && matches!(
-                    o.get("op").and_then(Value::as_str),
-                    Some("add" | "replace" | "test")
-                )
+                && let Some(op) = o.get("op").and_then(Value::as_str)
+                && matches!(op, "add" | "replace" | "test")
             {
+                if op == "test" && !o.contains_key("value") {
+                    valueless_tests.push(index);
+                }
                 o.entry("value").or_insert(Value::Null);
             }
             let op = serde_json::from_value::<PatchOperation>(item.clone()).map_err(|source| {
@@ -119,7 +141,10 @@ impl Json6902 {
             })?;
             ops.push(op);
         }
-        Ok(Json6902 { ops: Patch(ops) })
+        Ok(Json6902 {
+            ops: Patch(ops),
+            valueless_tests,
+        })
     }
 
     /// The number of operations.
@@ -138,9 +163,25 @@ impl Json6902 {
         let mut doc = target.clone();
         for (index, op) in self.ops.iter().enumerate() {
             let op = resolve_negative_indices(&doc, op);
+            let refusal = match &op {
+                PatchOperation::Add(a) if a.path.is_root() => Some("the root path"),
+                PatchOperation::Test(_) if self.valueless_tests.contains(&index) => {
+                    Some("no value to test against")
+                }
+                _ => None,
+            };
+            if let Some(reason) = refusal {
+                return Err(Error::NotApplicable {
+                    index,
+                    op: op_name(&op),
+                    path: op.path().to_string(),
+                    reason,
+                });
+            }
             if test_null_on_missing_key(&doc, &op) {
                 continue;
             }
+            let op = lenient(&doc, op);
             json_patch::patch(&mut doc, std::slice::from_ref(&op)).map_err(|source| {
                 Error::OperationFailed {
                     index,
@@ -172,6 +213,36 @@ fn op_name(op: &PatchOperation) -> &'static str {
         PatchOperation::Move(_) => "move",
         PatchOperation::Copy(_) => "copy",
         PatchOperation::Test(_) => "test",
+    }
+}
+
+/// Whether `path` names a key absent from a map that exists.
+fn missing_key_of_map(doc: &Value, path: &PointerBuf) -> bool {
+    doc.pointer(path.as_str()).is_none()
+        && path
+            .split_back()
+            .and_then(|(parent, _)| doc.pointer(parent.as_str()))
+            .is_some_and(Value::is_object)
+}
+
+/// evanphx/json-patch looks keys of maps up without checking presence:
+/// `replace` of a missing key sets it, `copy` from a missing key copies
+/// `null`.
+fn lenient(doc: &Value, op: PatchOperation) -> PatchOperation {
+    match op {
+        PatchOperation::Replace(r) if missing_key_of_map(doc, &r.path) => {
+            PatchOperation::Add(json_patch::AddOperation {
+                path: r.path,
+                value: r.value,
+            })
+        }
+        PatchOperation::Copy(c) if missing_key_of_map(doc, &c.from) => {
+            PatchOperation::Add(json_patch::AddOperation {
+                path: c.path,
+                value: Value::Null,
+            })
+        }
+        op => op,
     }
 }
 
@@ -215,7 +286,10 @@ fn resolve_negative_indices(doc: &Value, op: &PatchOperation) -> PatchOperation 
 
 fn resolve(doc: &Value, path: &PointerBuf, is_add: bool) -> PointerBuf {
     let tokens: Vec<String> = path.tokens().map(|t| t.decoded().into_owned()).collect();
-    if !tokens.iter().any(|t| t.starts_with('-') && t.len() > 1) {
+    if !tokens
+        .iter()
+        .any(|t| go_atoi(t).is_some_and(|n| n < 0 || n.to_string() != *t))
+    {
         return path.clone();
     }
     let mut out = Vec::with_capacity(tokens.len());
@@ -224,11 +298,12 @@ fn resolve(doc: &Value, path: &PointerBuf, is_add: bool) -> PointerBuf {
     for (i, token) in tokens.iter().enumerate() {
         let mut token = token.clone();
         if let Some(Value::Array(items)) = cur
-            && let Ok(n) = token.parse::<i64>()
-            && n < 0
+            && let Some(n) = go_atoi(&token)
         {
             let len = items.len() as i64 + i64::from(is_add && i == last);
-            if n >= -len {
+            if n >= 0 {
+                token = n.to_string();
+            } else if n >= -len {
                 token = (n + len).to_string();
             }
         }
@@ -240,6 +315,17 @@ fn resolve(doc: &Value, path: &PointerBuf, is_add: bool) -> PointerBuf {
         out.push(token);
     }
     PointerBuf::from_tokens(out)
+}
+
+/// Go's `strconv.Atoi` for array indices: an optional sign, then decimal
+/// digits (leading zeros allowed).
+fn go_atoi(token: &str) -> Option<i64> {
+    let digits = token.strip_prefix(['+', '-']).unwrap_or(token);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = digits.parse().ok()?;
+    Some(if token.starts_with('-') { -n } else { n })
 }
 
 #[cfg(test)]
@@ -271,6 +357,33 @@ mod tests {
             d,
             json!({"list": [1, 9, 2], "m": {"x": "z"}, "m2": {"x": "z"}, "c": 2})
         );
+    }
+
+    #[test]
+    fn evanphx_leniencies_and_refusals() {
+        let mut d = json!({"m": {"a": 1}, "l": ["x", "y"]});
+        ops(json!([
+            {"op": "replace", "path": "/m/new", "value": 2},
+            {"op": "copy", "from": "/m/absent", "path": "/m/copied"},
+            {"op": "add", "path": "/l/01", "value": "v"},
+            {"op": "add", "path": "/l/+0", "value": "w"},
+        ]))
+        .apply(&mut d)
+        .unwrap();
+        assert_eq!(
+            d,
+            json!({"m": {"a": 1, "new": 2, "copied": null}, "l": ["w", "x", "v", "y"]})
+        );
+        // Still errors: replace under a missing parent, replace past the end
+        // of a list, add at the root, test without a value.
+        for bad in [
+            json!([{"op": "replace", "path": "/absent/x", "value": 1}]),
+            json!([{"op": "replace", "path": "/l/9", "value": 1}]),
+            json!([{"op": "add", "path": "", "value": {}}]),
+            json!([{"op": "test", "path": "/m/a"}]),
+        ] {
+            assert!(ops(bad.clone()).apply(&mut d).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -308,7 +421,7 @@ mod tests {
     fn missing_value_is_null_and_testing_null_passes_on_absent_keys() {
         let mut d = json!({"metadata": {"name": "a"}});
         ops(json!([
-            {"op": "test", "path": "/metadata/labels"},
+            {"op": "test", "path": "/metadata/labels", "value": null},
             {"op": "add", "path": "/metadata/labels"},
             {"op": "test", "path": "/metadata/labels", "value": null},
         ]))
@@ -342,10 +455,10 @@ mod tests {
     fn missing_paths_fail() {
         for op in [
             json!({"op": "remove", "path": "/nope"}),
-            json!({"op": "replace", "path": "/nope", "value": 1}),
+            json!({"op": "replace", "path": "/a/b/c", "value": 1}),
             json!({"op": "add", "path": "/a/b/c", "value": 1}),
             json!({"op": "move", "from": "/nope", "path": "/x"}),
-            json!({"op": "copy", "from": "/nope", "path": "/x"}),
+            json!({"op": "copy", "from": "/a/b/c", "path": "/x"}),
         ] {
             let mut d = json!({"a": {}});
             assert!(ops(json!([op])).apply(&mut d).is_err(), "{op}");
