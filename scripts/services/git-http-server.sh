@@ -10,6 +10,8 @@
 # served at URL/<name>.git), GIT_USER, PIDS, READY_MS.
 # Env: TLS=1 serves HTTPS with a self-signed leaf cert (CA:FALSE, so rustls
 # accepts it as its own trust anchor; CA file = DIR/tls.crt).
+# MTLS=1 (implies TLS=1) also requires a client certificate: a self-signed one
+# is made at DIR/client.crt + DIR/client.key (printed as CLIENT_CERT/CLIENT_KEY).
 # Needs: nginx-light fcgiwrap curl (scripts/install-deps.sh).
 set -euo pipefail
 
@@ -25,6 +27,16 @@ start() {
   # nginx understands {PLAIN}; the file is private to DIR.
   ( umask 077; printf '%s:{PLAIN}%s\n' "$user" "$pass" > "$dir/htpasswd" )
   listen="127.0.0.1:$port"
+  local mtls="" curl_client=() client_vars=""
+  if [ "${MTLS:-0}" = 1 ]; then
+    TLS=1
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=weir-client \
+      -addext basicConstraints=critical,CA:FALSE -addext extendedKeyUsage=clientAuth \
+      -keyout "$dir/client.key" -out "$dir/client.crt" 2>/dev/null
+    mtls="ssl_client_certificate $dir/client.crt; ssl_verify_client on; ssl_verify_depth 1;"
+    curl_client=(--cert "$dir/client.crt" --key "$dir/client.key")
+    client_vars=$(printf 'CLIENT_CERT=%s\nCLIENT_KEY=%s\n' "$dir/client.crt" "$dir/client.key")
+  fi
   if [ "${TLS:-0}" = 1 ]; then
     scheme=https; listen="$listen ssl"
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
@@ -44,7 +56,7 @@ http {
   proxy_temp_path $dir/tmp/proxy; uwsgi_temp_path $dir/tmp/uwsgi; scgi_temp_path $dir/tmp/scgi;
   server {
     listen $listen;
-    $( [ "$scheme" = https ] && echo "ssl_certificate $dir/tls.crt; ssl_certificate_key $dir/tls.key;" )
+    $( [ "$scheme" = https ] && echo "ssl_certificate $dir/tls.crt; ssl_certificate_key $dir/tls.key; $mtls" )
     client_max_body_size 0;
     location / {
       auth_basic "git"; auth_basic_user_file $dir/htpasswd;
@@ -67,12 +79,13 @@ EOF
   echo $! > "$dir/nginx.pid.main"
   local url="$scheme://127.0.0.1:$port"
   for _ in $(seq 200); do   # ready once nginx answers (401 = auth in place)
-    code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" "$url/" 2>/dev/null || true)
+    code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" ${curl_client[@]+"${curl_client[@]}"} "$url/" 2>/dev/null || true)
     [ "$code" = 401 ] && [ -S "$dir/fcgiwrap.sock" ] && break; sleep 0.05
   done
   if [ "$code" != 401 ]; then cat "$dir/error.log" >&2 || true; stop "$dir"; return 1; fi
-  printf 'URL=%s\nREPOS=%s\nGIT_USER=%s\nPIDS=%s %s\nREADY_MS=%s\n' "$url" "$dir/repos" "$user" \
-    "$(cat "$dir/nginx.pid.main")" "$(cat "$dir/fcgiwrap.pid")" $(( ($(date +%s%N) - t0) / 1000000 )) | tee "$dir/env"
+  { printf 'URL=%s\nREPOS=%s\nGIT_USER=%s\nPIDS=%s %s\nREADY_MS=%s\n' "$url" "$dir/repos" "$user" \
+    "$(cat "$dir/nginx.pid.main")" "$(cat "$dir/fcgiwrap.pid")" $(( ($(date +%s%N) - t0) / 1000000 ))
+    [ -z "$client_vars" ] || printf '%s\n' "$client_vars"; } | tee "$dir/env"
 }
 
 stop() {
@@ -90,5 +103,5 @@ stop() {
 case ${1:-} in
   start) shift; start "$@" ;;
   stop) stop "$2" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

@@ -1,4 +1,6 @@
-//! Credentials for Git remotes, shaped like Flux's GitRepository `secretRef`.
+//! Credentials for Git remotes, shaped like Flux's GitRepository `secretRef`
+//! (flux-compat.md §2.3: basic, bearer, `ca.crt`/`caFile`, `tls.crt` +
+//! `tls.key` for mutual TLS, SSH `identity` + `known_hosts`).
 //!
 //! Secret values are [`SecretString`]s from the moment they are read: they
 //! have no `Display`, their `Debug` prints `[REDACTED]`, and no error of this
@@ -29,6 +31,11 @@ pub struct Credentials {
     pub known_hosts: Option<String>,
     /// Extra CA certificate(s) in PEM for HTTPS (`ca.crt`, or legacy `caFile`).
     pub ca_cert: Option<String>,
+    /// HTTPS client certificate chain in PEM (`tls.crt`), for mutual TLS.
+    /// Only used together with [`Credentials::tls_key`].
+    pub tls_cert: Option<String>,
+    /// The private key of [`Credentials::tls_cert`] in PEM (`tls.key`).
+    pub tls_key: Option<SecretString>,
 }
 
 /// Why a secret manifest could not be used.
@@ -77,6 +84,13 @@ pub enum SecretError {
         path: PathBuf,
         /// The key under `data`.
         key: String,
+    },
+    /// Only one of `tls.crt` and `tls.key` was given (Flux needs both or
+    /// neither).
+    #[error("secret manifest {path}: tls.crt and tls.key must be given together (mutual TLS)")]
+    IncompleteClientCertificate {
+        /// The manifest path.
+        path: PathBuf,
     },
     /// `identity` was given without `known_hosts` (Flux requires both).
     #[error(
@@ -128,6 +142,18 @@ impl Credentials {
             && self.identity.is_none()
             && self.known_hosts.is_none()
             && self.ca_cert.is_none()
+            && self.tls_cert.is_none()
+            && self.tls_key.is_none()
+    }
+
+    /// The client certificate and key as one PEM bundle, when both are set.
+    pub(crate) fn client_identity_pem(&self) -> Option<SecretString> {
+        let (cert, key) = (self.tls_cert.as_ref()?, self.tls_key.as_ref()?);
+        Some(SecretString::from(format!(
+            "{}\n{}",
+            cert.trim_end(),
+            key.expose_secret()
+        )))
     }
 
     /// Reads a Flux-style Git secret manifest (`kind: Secret`, keys under
@@ -185,8 +211,15 @@ impl Credentials {
                 "caFile" if creds.ca_cert.is_none() => {
                     creds.ca_cert = Some(value.expose_secret().to_owned());
                 }
+                "tls.crt" => creds.tls_cert = Some(value.expose_secret().to_owned()),
+                "tls.key" => creds.tls_key = Some(value),
                 _ => {}
             }
+        }
+        if creds.tls_cert.is_some() != creds.tls_key.is_some() {
+            return Err(SecretError::IncompleteClientCertificate {
+                path: path.to_owned(),
+            });
         }
         if creds.identity.is_some() && creds.known_hosts.is_none() {
             return Err(SecretError::MissingKnownHosts {
@@ -298,6 +331,31 @@ mod tests {
             c.known_hosts.as_deref(),
             Some("[127.0.0.1]:22 ssh-ed25519 AAAA")
         );
+    }
+
+    /// flux-compat.md §2.3: `tls.crt` + `tls.key`, both or neither.
+    #[test]
+    fn client_certificate_needs_cert_and_key() {
+        let both =
+            "kind: Secret\nstringData:\n  tls.crt: CERT\n  tls.key: KEY-CANARY\n  ca.crt: CA\n";
+        let c = Credentials::from_secret_yaml(both, path()).unwrap();
+        assert_eq!(c.tls_cert.as_deref(), Some("CERT"));
+        assert_eq!(
+            c.client_identity_pem().unwrap().expose_secret(),
+            "CERT\nKEY-CANARY"
+        );
+        assert!(!format!("{c:?}").contains("KEY-CANARY"));
+        for one in [
+            "kind: Secret\nstringData:\n  tls.crt: CERT\n",
+            "kind: Secret\nstringData:\n  tls.key: KEY-CANARY\n",
+        ] {
+            let err = Credentials::from_secret_yaml(one, path()).unwrap_err();
+            assert!(
+                matches!(err, SecretError::IncompleteClientCertificate { .. }),
+                "{err:?}"
+            );
+            assert!(!format!("{err} {err:?}").contains("KEY-CANARY"));
+        }
     }
 
     #[test]

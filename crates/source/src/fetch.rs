@@ -610,6 +610,7 @@ impl Session<'_> {
         let read_timeout = self.options.timeout;
         let ca = self.credentials.ca_cert.clone();
         let bearer: Option<SecretString> = self.credentials.bearer_token.clone();
+        let identity = self.credentials.client_identity_pem();
         let backend = http::reqwest::Options {
             configure_client: Some(Box::new(move |builder| {
                 let mut builder = builder
@@ -621,6 +622,12 @@ impl Session<'_> {
                     for cert in certs {
                         builder = builder.add_root_certificate(cert);
                     }
+                }
+                if let Some(pem) = &identity {
+                    // The parse error is replaced: it could quote key bytes.
+                    let id = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
+                        .map_err(|_| gix::Error::from_error(InvalidClientCertificate))?;
+                    builder = builder.identity(id);
                 }
                 Ok(builder)
             })),
@@ -666,6 +673,11 @@ impl Session<'_> {
         self.git_err(what, source)
     }
 }
+
+/// `tls.crt` + `tls.key` that do not form a PEM certificate and key.
+#[derive(Debug, thiserror::Error)]
+#[error("tls.crt and tls.key are not a PEM certificate and private key")]
+struct InvalidClientCertificate;
 
 /// A bearer token that cannot be an HTTP header value (control characters).
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,8 @@
 //! * [`RepoUrl`]: `https://`, `http://`, `ssh://`, scp-style `user@host:path`
 //!   (normalised to `ssh://`) and `file://`; never holds a password.
 //! * [`Credentials`]: the keys of a Flux Git secret (`username`, `password`,
-//!   `bearerToken`, `identity`, `known_hosts`, `ca.crt`), read from a manifest
+//!   `bearerToken`, `identity`, `known_hosts`, `ca.crt`, `tls.crt` +
+//!   `tls.key` for mutual TLS), read from a manifest
 //!   or given directly; secret values are [`secrecy::SecretString`]s and never
 //!   reach argv, logs, errors or `Debug` output.
 //! * [`GitRef`]: Flux's ref precedence `commit` > `name` > `semver` > `tag` >

@@ -253,14 +253,15 @@ impl GitCli {
         self
     }
 
-    /// Builds the command (without running it). `ca_file` is the secret's
-    /// `ca.crt` written to a temporary file, if any.
+    /// Builds the command (without running it). `files` are the secret's
+    /// `ca.crt`, `tls.crt` and `tls.key` written to temporary files.
     fn command(
         &self,
         req: &PushRequest<'_>,
         ssh: Option<&SshSetup>,
-        ca_file: Option<&Path>,
+        files: &TlsFiles,
     ) -> Result<Command, PushError> {
+        let ca_file = files.ca.as_ref().map(tempfile::NamedTempFile::path);
         let mut cmd = Command::new(&self.program);
         cmd.arg(format!("--git-dir={}", req.git_dir.display()))
             .arg("push")
@@ -300,6 +301,10 @@ impl GitCli {
             config.push(("http.sslCAInfo".into(), ca.display().to_string()));
             // The environment variable beats the config key: set both.
             cmd.env("GIT_SSL_CAINFO", ca);
+        }
+        if let Some((cert, key)) = &files.client {
+            config.push(("http.sslCert".into(), cert.path().display().to_string()));
+            config.push(("http.sslKey".into(), key.path().display().to_string()));
         }
         cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
         for (i, (k, v)) in config.into_iter().enumerate() {
@@ -385,29 +390,16 @@ impl GitPush for GitCli {
             ),
             _ => None,
         };
-        // git reads an extra CA from a file: write the secret's ca.crt to one.
-        let spawn_err = |source| PushError::Spawn {
-            program: self.program.clone(),
-            source,
-        };
-        let ca_file = match (&req.credentials.ca_cert, req.url.transport()) {
-            (Some(pem), Transport::Https) => {
-                let mut f = tempfile::Builder::new()
-                    .prefix("weir-ca-")
-                    .suffix(".crt")
-                    .tempfile()
-                    .map_err(spawn_err)?;
-                std::io::Write::write_all(&mut f, pem.as_bytes()).map_err(spawn_err)?;
-                Some(f)
+        // git reads an extra CA and a client certificate from files: write
+        // the secret's ca.crt, tls.crt and tls.key to private temporary files.
+        let files = TlsFiles::write(req.credentials, req.url.transport()).map_err(|source| {
+            PushError::Spawn {
+                program: self.program.clone(),
+                source,
             }
-            _ => None,
-        };
+        })?;
         let mut child = self
-            .command(
-                req,
-                ssh.as_ref(),
-                ca_file.as_ref().map(tempfile::NamedTempFile::path),
-            )?
+            .command(req, ssh.as_ref(), &files)?
             .spawn()
             .map_err(|source| PushError::Spawn {
                 program: self.program.clone(),
@@ -448,6 +440,40 @@ impl GitPush for GitCli {
             &stdout,
             &stderr,
         )
+    }
+}
+
+/// The secret's PEM files for git over HTTPS, removed on drop (mode 0600).
+#[derive(Default)]
+struct TlsFiles {
+    ca: Option<tempfile::NamedTempFile>,
+    client: Option<(tempfile::NamedTempFile, tempfile::NamedTempFile)>,
+}
+
+impl TlsFiles {
+    fn write(credentials: &Credentials, transport: Transport) -> std::io::Result<Self> {
+        let mut files = TlsFiles::default();
+        if transport != Transport::Https {
+            return Ok(files);
+        }
+        let file = |suffix: &str, bytes: &[u8]| -> std::io::Result<tempfile::NamedTempFile> {
+            let mut f = tempfile::Builder::new()
+                .prefix("weir-tls-")
+                .suffix(suffix)
+                .tempfile()?;
+            std::io::Write::write_all(&mut f, bytes)?;
+            Ok(f)
+        };
+        if let Some(pem) = &credentials.ca_cert {
+            files.ca = Some(file(".crt", pem.as_bytes())?);
+        }
+        if let (Some(cert), Some(key)) = (&credentials.tls_cert, &credentials.tls_key) {
+            files.client = Some((
+                file(".crt", cert.as_bytes())?,
+                file(".key", key.expose_secret().as_bytes())?,
+            ));
+        }
+        Ok(files)
     }
 }
 
@@ -620,7 +646,7 @@ mod tests {
         req.refspec = Some("refs/heads/auto:refs/for/main");
         req.options = &options;
         let args: Vec<String> = GitCli::new()
-            .command(&req, None, None)
+            .command(&req, None, &TlsFiles::default())
             .unwrap()
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())
@@ -676,7 +702,9 @@ mod tests {
             "0123456789012345678901234567890123456789",
             "main",
         );
-        let cmd = GitCli::new().command(&req, None, None).unwrap();
+        let cmd = GitCli::new()
+            .command(&req, None, &TlsFiles::default())
+            .unwrap();
         let args: Vec<String> = cmd
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())
@@ -696,18 +724,31 @@ mod tests {
             "x *** *** y"
         );
 
-        let with_ca = GitCli::new()
-            .command(&req, None, Some(Path::new("/tmp/ca.crt")))
-            .unwrap();
+        let mut with_tls = creds.clone();
+        with_tls.ca_cert = Some("CA".into());
+        with_tls.tls_cert = Some("CERT".into());
+        with_tls.tls_key = Some(SecretString::from("KEY-CANARY-2"));
+        let files = TlsFiles::write(&with_tls, Transport::Https).unwrap();
+        let cmd = GitCli::new().command(&req, None, &files).unwrap();
+        let envs: Vec<String> = cmd
+            .get_envs()
+            .filter_map(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
+            .collect();
+        for key in ["http.sslCAInfo", "http.sslCert", "http.sslKey"] {
+            assert!(envs.iter().any(|v| v == key), "{key}: {envs:?}");
+        }
+        assert!(!envs.iter().any(|v| v.contains("KEY-CANARY-2")), "{envs:?}");
+        let (_, key) = files.client.as_ref().unwrap();
+        assert_eq!(std::fs::read_to_string(key.path()).unwrap(), "KEY-CANARY-2");
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(key.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "private key file is private");
+        assert!(files.ca.is_some());
         assert!(
-            with_ca
-                .get_envs()
-                .any(|(_, v)| v.is_some_and(|v| v == "http.sslCAInfo"))
-        );
-        assert!(
-            with_ca
-                .get_envs()
-                .any(|(_, v)| v.is_some_and(|v| v == "/tmp/ca.crt"))
+            TlsFiles::write(&with_tls, Transport::Http)
+                .unwrap()
+                .client
+                .is_none()
         );
     }
 }

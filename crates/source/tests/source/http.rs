@@ -467,3 +467,55 @@ fn https_with_the_secret_ca_for_fetch_and_push() {
     fetched.push(&GitCli::new(), &with_ca, &c, "main").unwrap();
     assert_eq!(remote.server_rev("main"), c);
 }
+
+/// flux-compat.md §2.3: `tls.crt` + `tls.key` authenticate the client over
+/// HTTPS (mutual TLS), for fetch and push; the key never leaks.
+#[test]
+fn https_mutual_tls_client_certificate_for_fetch_and_push() {
+    use weir_source::{Change, CommitInfo, GitCli, Signature};
+    if !crate::have(&["nginx", "fcgiwrap", "curl", "git", "openssl"]) {
+        return;
+    }
+    let server = weir_testkit::Service::start_with_env(
+        "git-http-server",
+        &[USER, PASSWORD],
+        &[("MTLS", "1")],
+    )
+    .expect("git-http-server starts with mutual TLS");
+    let remote = Remote::create(&repos(&server), "mtls");
+    let url = RepoUrl::parse(&url(&server, "mtls")).unwrap();
+    let read = |name: &str| std::fs::read_to_string(server.dir().join(name)).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let opts = FetchOptions::new(cache.path());
+
+    let mut with_ca = creds();
+    with_ca.ca_cert = Some(read("tls.crt"));
+    let err = fetch(&url, &with_ca, &GitRef::branch("main"), &opts).unwrap_err();
+    let key = read("client.key");
+    let secret_line = key.lines().nth(1).unwrap().to_owned();
+    assert!(!error_chain(&err).contains(&secret_line));
+
+    let mut with_cert = with_ca.clone();
+    with_cert.tls_cert = Some(read("client.crt"));
+    with_cert.tls_key = Some(SecretString::from(key));
+    let fetched = fetch(&url, &with_cert, &GitRef::branch("main"), &opts).unwrap();
+    assert_eq!(fetched.commit(), remote.server_rev("main"));
+
+    let info = CommitInfo {
+        message: "over mutual tls".into(),
+        author: Signature::new("a", "a@example.com"),
+        committer: Signature::new("a", "a@example.com"),
+    };
+    let c = fetched
+        .commit_changes(&[Change::write("mtls.yaml", "m\n")], &info)
+        .unwrap()
+        .unwrap();
+    let err = fetched
+        .push(&GitCli::new(), &with_ca, &c, "main")
+        .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains(&secret_line));
+    fetched
+        .push(&GitCli::new(), &with_cert, &c, "main")
+        .unwrap();
+    assert_eq!(remote.server_rev("main"), c);
+}
