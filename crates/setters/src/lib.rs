@@ -42,8 +42,11 @@
 //! # Deliberate differences from Flux
 //!
 //! - Only the marked scalar's bytes change (Flux re-serialises the file).
-//! - Symlinks are never followed (Flux reads symlinked files, even outside
-//!   the tree) and `.git/` is skipped.
+//! - A symlinked file is read only when it resolves to a file inside the
+//!   tree (Flux reads it wherever it points); the file it points to is
+//!   rewritten and the link kept. Symlinked directories are not followed
+//!   (as in Flux). `.git/` is skipped (Flux walks it; nothing there is a
+//!   manifest).
 //! - Unusable markers are reported as [`Problem`]s (Flux ignores them
 //!   silently): unknown policy, malformed JSON or reference, not on a scalar.
 //! - A marker on a block scalar (`key: | # marker`) is a problem, not rewritten.

@@ -53,7 +53,8 @@ pub struct Report {
     pub files_read: usize,
     /// Files with at least one marker or problem, in walk order (paths relative to `root`).
     pub files: Vec<FileResult>,
-    /// Candidate files that are symlinks and were not followed (relative to `root`).
+    /// Candidate files that are symlinks and were not followed because they
+    /// lead out of the tree, to a directory, or nowhere (relative to `root`).
     pub skipped_symlinks: Vec<PathBuf>,
 }
 
@@ -84,8 +85,10 @@ fn rel(root: &Path, path: &Path) -> PathBuf {
 
 impl Setters {
     /// Applies the setters to every `*.yaml`, `*.yml` and `Kustomization`
-    /// file under `root` (a directory, or a single file). Symlinks are never
-    /// followed (so nothing outside the tree is read) and `.git/` is skipped.
+    /// file under `root` (a directory, or a single file). A symlinked file is
+    /// read when it resolves to a file inside the tree (and [`write`] then
+    /// rewrites that file, keeping the link); symlinks out of the tree and
+    /// symlinked directories are not followed; `.git/` is skipped.
     /// Directories are walked and files read on several threads; the report
     /// is in sorted path order whatever the scheduling. Nothing is written:
     /// see [`write`].
@@ -119,6 +122,11 @@ impl Setters {
             return Ok(report);
         }
 
+        // Symlinked files are followed only when they resolve inside the tree.
+        let canon_root = std::fs::canonicalize(root).map_err(|source| Error::Walk {
+            path: root.to_owned(),
+            source,
+        })?;
         let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
         let walker = ignore::WalkBuilder::new(root)
             .standard_filters(false)
@@ -130,6 +138,7 @@ impl Setters {
             .build_parallel();
         walker.run(|| {
             let found = &found;
+            let canon_root = canon_root.as_path();
             Box::new(move |entry| {
                 let item = match entry {
                     Err(e) => {
@@ -139,7 +148,7 @@ impl Setters {
                             .unwrap_or_else(|| io::Error::other("directory walk failed"));
                         Some(Found::Failed(path.clone(), Error::Walk { path, source }))
                     }
-                    Ok(entry) => self.visit(root, &entry),
+                    Ok(entry) => self.visit(root, canon_root, &entry),
                 };
                 if let Some(item) = item
                     && let Ok(mut v) = found.lock()
@@ -178,19 +187,23 @@ impl Setters {
         Ok(report)
     }
 
-    fn visit(&self, root: &Path, entry: &ignore::DirEntry) -> Option<Found> {
+    fn visit(&self, root: &Path, canon_root: &Path, entry: &ignore::DirEntry) -> Option<Found> {
         if entry.depth() == 0 || !is_candidate(entry.file_name()) {
             return None;
         }
         let ft = entry.file_type()?;
+        let mut read_from = entry.path().to_owned();
         if ft.is_symlink() {
-            return Some(Found::Symlink(rel(root, entry.path())));
-        }
-        if !ft.is_file() {
+            match link_target(canon_root, entry.path()) {
+                LinkTarget::Outside => return Some(Found::Symlink(rel(root, entry.path()))),
+                LinkTarget::WalkedDirectly => return None,
+                LinkTarget::File(target) => read_from = target,
+            }
+        } else if !ft.is_file() {
             return None;
         }
         let mut buf = Vec::new();
-        if let Err(source) = read_into(entry.path(), &mut buf) {
+        if let Err(source) = read_into(&read_from, &mut buf) {
             let path = entry.path().to_owned();
             return Some(Found::Failed(
                 path.clone(),
@@ -204,6 +217,39 @@ impl Setters {
         Some(Found::File(
             self.apply_to_bytes(&rel(root, entry.path()), &buf),
         ))
+    }
+}
+
+/// Where a symlinked candidate file leads.
+enum LinkTarget {
+    /// A regular file inside the tree that the walk does not reach by itself
+    /// (its name is not a candidate, or it is under `.git/`): read it.
+    File(PathBuf),
+    /// A candidate file inside the tree that the walk reads anyway.
+    WalkedDirectly,
+    /// Outside the tree, a directory, dangling or unreadable: not followed.
+    Outside,
+}
+
+/// Resolves a symlink found by the walk (flux-compat §6.3: Flux reads
+/// symlinked files and does not follow symlinked directories; Weir also
+/// refuses links that leave the tree).
+fn link_target(canon_root: &Path, link: &Path) -> LinkTarget {
+    let Ok(target) = std::fs::canonicalize(link) else {
+        return LinkTarget::Outside;
+    };
+    let Ok(inside) = target.strip_prefix(canon_root) else {
+        return LinkTarget::Outside;
+    };
+    if !std::fs::metadata(&target).is_ok_and(|m| m.is_file()) {
+        return LinkTarget::Outside;
+    }
+    let walked = target.file_name().is_some_and(is_candidate)
+        && !inside.components().any(|c| c.as_os_str() == ".git");
+    if walked {
+        LinkTarget::WalkedDirectly
+    } else {
+        LinkTarget::File(target)
     }
 }
 
@@ -385,6 +431,7 @@ pub fn write(report: &Report) -> Result<Vec<PathBuf>, Error> {
         .collect();
     // Creating and renaming files is mostly waiting on the filesystem: a few
     // threads overlap it. Each file is still written atomically.
+    let root = report.root.as_path();
     let threads = walk_threads().min(jobs.len().max(1));
     let chunk = jobs.len().div_ceil(threads).max(1);
     let outcomes: Vec<Result<(), Error>> = std::thread::scope(|s| {
@@ -394,7 +441,7 @@ pub fn write(report: &Report) -> Result<Vec<PathBuf>, Error> {
                 s.spawn(move || {
                     part.iter()
                         .map(|(_, target, bytes)| {
-                            write_atomic(target, bytes).map_err(|source| Error::WriteFile {
+                            write_atomic(root, target, bytes).map_err(|source| Error::WriteFile {
                                 path: target.clone(),
                                 source,
                             })
@@ -433,7 +480,20 @@ pub fn write(report: &Report) -> Result<Vec<PathBuf>, Error> {
     }
 }
 
-fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_atomic(root: &Path, target: &Path, bytes: &[u8]) -> io::Result<()> {
+    // A symlinked file is rewritten where it points (inside the tree only),
+    // so the link stays a link.
+    let resolved;
+    let target = if std::fs::symlink_metadata(target)?.file_type().is_symlink() {
+        resolved = std::fs::canonicalize(target)?;
+        let root = std::fs::canonicalize(root)?;
+        if !resolved.starts_with(&root) {
+            return Err(io::Error::other("symlink leads out of the tree"));
+        }
+        resolved.as_path()
+    } else {
+        target
+    };
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -1,4 +1,4 @@
-//! Walking and writing: `.git/` skipped, symlinks never followed, atomic
+//! Walking and writing: `.git/` skipped, symlinks followed only inside the tree, atomic
 //! writes that keep the file mode, deterministic order, read errors.
 
 use std::path::Path;
@@ -32,7 +32,7 @@ fn skips_dot_git_but_walks_other_dot_directories() {
 
 #[cfg(unix)]
 #[test]
-fn never_follows_symlinks() {
+fn never_follows_symlinks_out_of_the_tree() {
     let outside = tempfile::tempdir().expect("tempdir");
     write(outside.path(), "secret.yaml", MARKED);
     write(outside.path(), "dir/inner.yaml", MARKED);
@@ -60,6 +60,54 @@ fn never_follows_symlinks() {
             .file_type()
             .is_symlink()
     );
+}
+
+/// flux-compat.md §6.3 (walk): symlinked files are read (Flux uses
+/// `filepath.Walk` then reads the file, following the link); symlinked
+/// directories are not followed. Weir rewrites the file the link points to
+/// and keeps the link; a link to a file the walk reads anyway is not read
+/// twice.
+#[cfg(unix)]
+#[test]
+fn follows_symlinked_files_inside_the_tree() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "real.yaml", MARKED);
+    write(tmp.path(), "templates/values.txt", MARKED);
+    write(tmp.path(), "sub/inner.yaml", MARKED);
+    std::os::unix::fs::symlink("templates/values.txt", tmp.path().join("values.yaml"))
+        .expect("symlink");
+    std::os::unix::fs::symlink("real.yaml", tmp.path().join("alias.yaml")).expect("symlink");
+    std::os::unix::fs::symlink("sub", tmp.path().join("linkdir")).expect("symlink");
+    std::os::unix::fs::symlink("missing.yaml", tmp.path().join("dangling.yaml")).expect("symlink");
+    let report = setters().apply_to_tree(tmp.path()).expect("walk");
+    let paths: Vec<_> = report.files.iter().map(|f| f.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            Path::new("real.yaml"),
+            Path::new("sub/inner.yaml"),
+            Path::new("values.yaml")
+        ]
+    );
+    assert_eq!(report.skipped_symlinks, [Path::new("dangling.yaml")]);
+    weir_setters::write(&report).expect("write");
+    let updated = "tag: 2.0.0 # {\"$imagepolicy\": \"ns:app:tag\"}\n";
+    for rel in ["real.yaml", "templates/values.txt", "sub/inner.yaml"] {
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(rel)).expect("read"),
+            updated,
+            "{rel}"
+        );
+    }
+    for link in ["values.yaml", "alias.yaml", "linkdir"] {
+        assert!(
+            std::fs::symlink_metadata(tmp.path().join(link))
+                .expect("lstat")
+                .file_type()
+                .is_symlink(),
+            "{link} must stay a symlink"
+        );
+    }
 }
 
 #[cfg(unix)]
