@@ -349,6 +349,16 @@ fn bad_input_exit_2() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(!stderr.contains("hunter2"), "{stderr}");
     }
+    // An --out in a missing directory is refused before any network traffic.
+    let output = Command::new(env!("CARGO_BIN_EXE_weir"))
+        .args(["source", "fetch", "https://example.invalid/x.git", "--out"])
+        .arg(tmp.path().join("missing/a.tar.gz"))
+        .args(["--cache-dir", tmp.path().join("c").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
     // A missing URL is a usage error too.
     let output = Command::new(env!("CARGO_BIN_EXE_weir"))
         .args(["source", "fetch", "--branch", "main"])

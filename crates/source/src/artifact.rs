@@ -388,8 +388,16 @@ mod tests {
             .map(|e| {
                 let e = e.unwrap();
                 let h = e.header();
+                // flux-compat.md §2.4: uid/gid 0, empty owner names, mtime 0.
                 assert_eq!(h.mtime().unwrap(), 0);
                 assert_eq!(h.uid().unwrap(), 0);
+                assert_eq!(h.gid().unwrap(), 0);
+                assert_eq!(h.username().unwrap(), Some(""));
+                assert_eq!(h.groupname().unwrap(), Some(""));
+                assert!(matches!(
+                    h.entry_type(),
+                    tar::EntryType::Regular | tar::EntryType::Directory
+                ));
                 (
                     e.path().unwrap().to_string_lossy().into_owned(),
                     h.mode().unwrap(),

@@ -109,8 +109,21 @@ fn fetch(args: FetchArgs) -> CmdResult {
         name: args.ref_name.clone(),
         commit: args.commit.clone(),
     };
-    // Reject a bad ref before any network traffic.
+    // Reject a bad ref or output path before any network traffic.
     reference.select().invalid()?;
+    if let Some(out) = &args.out {
+        let dir = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if !dir.is_dir() {
+            return Err(Failure::invalid(format!(
+                "--out {}: directory {} does not exist",
+                out.display(),
+                dir.display()
+            )));
+        }
+    }
     let cache_dir = match &args.cache_dir {
         Some(dir) => dir.clone(),
         None => default_cache_dir().ok_or_else(|| {
