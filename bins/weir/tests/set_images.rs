@@ -207,3 +207,67 @@ fn set_is_required() {
     let run = weir(&["set-images", tmp.path().to_str().expect("utf-8 path")]);
     assert_eq!(run.code, 2);
 }
+
+/// `flux-compat.md` §6.3: `NS:NAME:digest` receives the digest, or an empty
+/// string when the policy's image has none (quoted so it stays a string).
+#[test]
+fn digest_marker_without_digest_gets_an_empty_string() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("values.yaml");
+    std::fs::write(
+        &file,
+        "image:\n  repository: ghcr.io/acme/app # {\"$imagepolicy\": \"ns:app:name\"}\n  tag: 1.0.0 # {\"$imagepolicy\": \"ns:app:tag\"}\n  digest: sha256:1111111111111111111111111111111111111111111111111111111111111111 # {\"$imagepolicy\": \"ns:app:digest\"}\n",
+    )
+    .expect("write");
+    let dir = tmp.path().to_str().expect("utf-8 path");
+    let run = weir(&["set-images", dir, "--set", "ns:app=ghcr.io/acme/app:2.0.0"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "image:\n  repository: ghcr.io/acme/app # {\"$imagepolicy\": \"ns:app:name\"}\n  tag: 2.0.0 # {\"$imagepolicy\": \"ns:app:tag\"}\n  digest: \"\" # {\"$imagepolicy\": \"ns:app:digest\"}\n"
+    );
+    // With a digest, the digest is written.
+    let d = "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b";
+    let set = format!("ns:app=ghcr.io/acme/app:2.0.0@{d}");
+    let run = weir(&["set-images", dir, "--set", &set]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .contains(&format!("digest: \"{d}\" #"))
+    );
+}
+
+/// `flux-compat.md` §6.3 (walk): a symlinked file inside the tree is
+/// updated where it points and stays a link; a symlink out of the tree is
+/// not followed (a warning), and the exit code stays 0.
+#[cfg(unix)]
+#[test]
+fn symlinked_files_inside_the_tree_are_followed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let marked = "tag: 1.0.0 # {\"$imagepolicy\": \"ns:app:tag\"}\n";
+    std::fs::write(tmp.path().join("target.txt"), marked).expect("write");
+    std::fs::write(outside.path().join("secret.yaml"), marked).expect("write");
+    std::os::unix::fs::symlink("target.txt", tmp.path().join("link.yaml")).expect("symlink");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yaml"),
+        tmp.path().join("out.yaml"),
+    )
+    .expect("symlink");
+    let dir = tmp.path().to_str().expect("utf-8 path");
+    let run = weir(&["set-images", dir, "--set", "ns:app=ghcr.io/acme/app:2.0.0"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        read(tmp.path(), "target.txt"),
+        "tag: 2.0.0 # {\"$imagepolicy\": \"ns:app:tag\"}\n"
+    );
+    assert!(
+        std::fs::symlink_metadata(tmp.path().join("link.yaml"))
+            .expect("lstat")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(outside.path(), "secret.yaml"), marked);
+    assert_eq!(run.stderr, "warning: out.yaml: symlink not followed\n");
+}

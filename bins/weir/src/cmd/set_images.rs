@@ -19,8 +19,9 @@ pub(crate) enum Format {
 /// Flags of `weir set-images`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The tree to update (`*.yaml`, `*.yml` and `Kustomization` files; symlinks
-    /// are not followed, `.git/` is skipped).
+    /// The tree to update (`*.yaml`, `*.yml` and `Kustomization` files; a
+    /// symlinked file is followed only inside the tree, symlinked directories
+    /// are not, `.git/` is skipped).
     dir: PathBuf,
 
     /// A resolved policy: `NS:NAME=IMAGE_REF`, IMAGE_REF being

@@ -401,3 +401,81 @@ fn closed_stdout_is_not_an_error() {
     let status = child.wait().expect("wait");
     assert!(status.code().is_some_and(|c| c == 0), "{status:?}");
 }
+
+/// Rules of `flux-compat.md` §5.3–§5.6 and §10.3, end to end.
+#[test]
+fn flux_compat_policy_rules() {
+    // §5.3: the pattern is searched, not matched in full.
+    let out = weir_stdin(
+        &["tags", "--pattern", r"1\.0", "--alphabetical", "asc"],
+        "11.0.5\nv1.0-rc\n2.0\n",
+    );
+    assert_selects(&out, "v1.0-rc");
+    // §5.3: Go RE2 classes: `&&` inside brackets is two literal `&`.
+    let out = weir_stdin(
+        &[
+            "tags",
+            "--pattern",
+            r"^[a&&b]+-(?P<n>\d+)$",
+            "--extract",
+            "$n",
+            "--numerical",
+            "asc",
+        ],
+        "a&b-3\nab-9\nc-99\n",
+    );
+    assert_selects(&out, "ab-9");
+    // §5.5: the order value is case-insensitive in Flux's code (flags).
+    let out = weir_stdin(&["tags", "--alphabetical", "DESC"], "b\na\nc\n");
+    assert_selects(&out, "a");
+    // §5.4: prereleases need a prerelease comparator (`-0`).
+    let tags = "1.0.0\n1.1.0-rc.1\n";
+    assert_selects(&weir_stdin(&["tags", "--semver", ">=1.0.0"], tags), "1.0.0");
+    assert_selects(
+        &weir_stdin(&["tags", "--semver", ">=1.0.0-0"], tags),
+        "1.1.0-rc.1",
+    );
+    // §5.4 ties without a filter: the first in store order (greatest text).
+    assert_selects(
+        &weir_stdin(&["tags", "--semver", "*"], "1.2.3\nv1.2.3\n1.2.3+b\n"),
+        "v1.2.3",
+    );
+    // §10.3 ties with a filter: the lexically greatest original tag.
+    let out = weir_stdin(
+        &[
+            "tags",
+            "--pattern",
+            "^[a-z]-(?P<n>[0-9]+)$",
+            "--extract",
+            "$n",
+            "--numerical",
+            "asc",
+        ],
+        "b-7\na-07\n",
+    );
+    assert_selects(&out, "b-7");
+}
+
+/// §5.5: the CRD enum of `order` is lower case: a manifest with `ASC` is
+/// invalid input (exit 2) and the error names the file and the field.
+#[test]
+fn manifest_order_must_be_lower_case() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("policy.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: app\nspec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    alphabetical:\n      order: ASC\n",
+    )
+    .expect("write policy");
+    let out = weir_stdin(
+        &["tags", "--policy", file.to_str().expect("utf-8 path")],
+        "a\n",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr
+            .replace(&tmp.path().display().to_string(), "[TMP]"),
+        "error: [TMP]/policy.yaml: ImagePolicy \"app\": spec.policy.alphabetical.order: \"ASC\" is not one of asc, desc\n"
+    );
+}
