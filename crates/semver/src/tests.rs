@@ -350,3 +350,77 @@ proptest! {
         );
     }
 }
+
+/// Every example of `flux-compat.md` §5.4 (constraint table, prerelease rule,
+/// prerelease ordering, build metadata, strict tag parsing).
+#[test]
+fn flux_compat_5_4_examples() {
+    let rows: &[(&str, &str, bool)] = &[
+        ("1.2.3", "1.2.3", true),
+        ("=1.2.3", "1.2.4", false),
+        ("!=1.2.3", "1.2.3", false),
+        (">1.2.3", "1.2.4", true),
+        ("<1.2.3", "1.2.2", true),
+        (">=1.2 <2.0", "1.9.9", true),
+        (">=1.2, <2.0", "2.0.0", false),
+        ("<1.0 || >=2.0", "1.5.0", false),
+        ("<1.0 || >=2.0", "2.1.0", true),
+        ("1.2 - 1.4.5", "1.2.0", true),
+        ("1.2 - 1.4.5", "1.4.5", true),
+        ("1.2 - 1.4.5", "1.4.6", false),
+        ("1.2.x", "1.2.9", true),
+        ("1.2.x", "1.3.0", false),
+        ("1.2.*", "1.2.0", true),
+        ("1.2.X", "1.1.9", false),
+        ("*", "0.0.0", true),
+        ("x", "9.9.9", true),
+        ("~1.2.3", "1.2.9", true),
+        ("~1.2.3", "1.3.0", false),
+        ("~1.2", "1.2.0", true),
+        ("~1.2", "1.3.0", false),
+        ("~1", "1.9.0", true),
+        ("~1", "2.0.0", false),
+        ("^1.2.3", "1.9.9", true),
+        ("^1.2.3", "2.0.0", false),
+        ("^0.2.3", "0.2.9", true),
+        ("^0.2.3", "0.3.0", false),
+        ("^0.0.3", "0.0.3", true),
+        ("^0.0.3", "0.0.4", false),
+        ("^0", "0.9.9", true),
+        ("^0", "1.0.0", false),
+        (">=v1.0.0", "1.0.0", true),
+        // Prerelease rule: none in the group rejects every prerelease...
+        ("*", "1.0.0-rc.1", false),
+        (">=1.0.0", "1.5.0-rc.1", false),
+        // ...one `-0` comparator admits prereleases of any tuple.
+        (">=1.0.0-0", "1.5.0-rc.1", true),
+        ("^1.x-0", "1.5.0-rc.1", true),
+        ("^1.x-0", "2.0.0-rc.1", false),
+        (">=1.0.0-0 <2.0.0", "1.9.0-alpha", true),
+        // Build metadata is ignored for matching.
+        ("1.2.3", "1.2.3+b5", true),
+        ("<=1.2.3", "1.2.3+b5", true),
+    ];
+    for (range, version, expected) in rows {
+        assert_eq!(check(range, version), *expected, "{range} on {version}");
+    }
+    // Prerelease ordering follows semver §11.
+    let lt = |a: &str, b: &str| cmp_precedence(&v(a), &v(b)) == Ordering::Less;
+    assert!(lt("1.0.0-rc10", "1.0.0-rc9"));
+    assert!(lt("1.0.0-rc.9", "1.0.0-rc.10"));
+    assert!(lt("1.0.0-RC1", "1.0.0-rc1"), "upper case sorts first");
+    assert!(lt("1.0.0-rc.1", "1.0.0"));
+    assert_eq!(
+        cmp_precedence(&v("1.2.3"), &v("1.2.3+build")),
+        Ordering::Equal
+    );
+    // Tag parsing: one leading `v`, then strict SemVer.
+    for ok in ["v1.2.3", "1.2.3-rc.1+b5"] {
+        assert!(parse_tag(ok).is_some(), "{ok}");
+    }
+    for bad in [
+        "1.2", "v1", "latest", "1.2.3.4", "01.2.3", "1.02.3", "sha-abc",
+    ] {
+        assert!(parse_tag(bad).is_none(), "{bad}");
+    }
+}
