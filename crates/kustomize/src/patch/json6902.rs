@@ -191,8 +191,38 @@ impl Json6902 {
                 }
             })?;
         }
+        through_float64(&mut doc);
         *target = doc;
         Ok(())
+    }
+}
+
+/// kustomize applies JSON 6902 patches to the resource encoded as JSON and
+/// decodes the result with Go's `encoding/json`, so every number passes
+/// through a float64: integers beyond 2^53 come back rounded (printed in
+/// Go's shortest form, then read as an integer again).
+fn through_float64(v: &mut Value) {
+    const EXACT: u64 = 1 << 53;
+    match v {
+        Value::Number(n) => {
+            let big = n.as_u64().is_some_and(|u| u > EXACT)
+                || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT);
+            if !big {
+                return;
+            }
+            let Some(f) = n.as_f64() else { return };
+            let shortest = format!("{f}");
+            if let Ok(u) = shortest.parse::<u64>() {
+                *n = u.into();
+            } else if let Ok(i) = shortest.parse::<i64>() {
+                *n = i.into();
+            } else if let Some(f) = serde_json::Number::from_f64(f) {
+                *n = f;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(through_float64),
+        Value::Object(m) => m.values_mut().for_each(through_float64),
+        _ => {}
     }
 }
 
@@ -356,6 +386,16 @@ mod tests {
         assert_eq!(
             d,
             json!({"list": [1, 9, 2], "m": {"x": "z"}, "m2": {"x": "z"}, "c": 2})
+        );
+    }
+
+    #[test]
+    fn integers_beyond_2_pow_53_are_rounded_like_go_floats() {
+        let mut d = json!({"big": 12345678901234567890_u64, "neg": -9007199254740993_i64, "ok": 9007199254740992_u64});
+        ops(json!([])).apply(&mut d).unwrap();
+        assert_eq!(
+            d,
+            json!({"big": 12345678901234567000_u64, "neg": -9007199254740992_i64, "ok": 9007199254740992_u64})
         );
     }
 
