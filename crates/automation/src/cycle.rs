@@ -966,7 +966,7 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
         };
         if let Some(r) = &repo.spec.secret_ref {
             let skey = (source.0.clone(), r.name.clone());
-            if !objects.secrets.contains_key(&skey) {
+            let Some(secret) = objects.secrets.get(&skey) else {
                 return Err(RunError::Config {
                     automation,
                     reason: format!(
@@ -975,7 +975,15 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
                         id(&source)
                     ),
                 });
-            }
+            };
+            // A malformed secret is bad input, found before any cycle.
+            secret
+                .git_credentials()
+                .map_err(|source| RunError::Secret {
+                    automation: automation.clone(),
+                    secret: id(&skey),
+                    source: Box::new(source),
+                })?;
         }
         // flux-compat.md §6.6: no push branch and none to infer is a
         // configuration error (Flux stalls with InvalidSourceConfiguration).
@@ -995,12 +1003,17 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
         }
         if let Some(r) = &repo.spec.secret_ref {
             let skey = (key.0.clone(), r.name.clone());
-            if !objects.secrets.contains_key(&skey) {
+            let Some(secret) = objects.secrets.get(&skey) else {
                 return Err(RunError::Reference {
                     object: format!("ImageRepository {}", id(key)),
                     reason: format!("secret '{}' not found (spec.secretRef)", id(&skey)),
                 });
-            }
+            };
+            // flux-compat.md §4.1: a kubernetes.io/dockerconfigjson Secret.
+            secret.docker_config().map_err(|e| RunError::Reference {
+                object: format!("ImageRepository {}", id(key)),
+                reason: format!("secret '{}' (spec.secretRef): {}", id(&skey), chain(&e)),
+            })?;
         }
     }
     for (key, policy) in &objects.image_policies {

@@ -635,6 +635,49 @@ fn validate_finds_bad_templates_and_missing_references() {
         with_secret("generic").unwrap_err().to_string(),
         "ImageRepository flux-system/front-end: secret 'flux-system/missing' not found (spec.secretRef)"
     );
+    // Malformed secrets are found by validate (exit 2 in the CLI), and the
+    // messages never carry secret values.
+    let secret = |name: &str, data: Value| {
+        collect([(
+            "t".to_owned(),
+            json!({
+                "apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": name, "namespace": "flux-system"},
+                "stringData": data,
+            }),
+        )])
+        .unwrap()
+        .secrets
+    };
+    let mut bad_git = seed_objects("https://example.invalid/x.git", |_| {});
+    let key = ("flux-system".to_owned(), "microservices-demo".to_owned());
+    let mut repo = bad_git.git_repositories[&key].clone();
+    repo.spec.secret_ref = Some(serde_json::from_value(json!({"name": "git"})).unwrap());
+    bad_git.git_repositories.insert(key, repo);
+    bad_git.secrets = secret("git", json!({"identity": "KEY-CANARY-9"}));
+    let e = chain(&validate(&bad_git).unwrap_err());
+    assert!(
+        e.starts_with("ImageUpdateAutomation flux-system/flux-system: Secret flux-system/git"),
+        "{e}"
+    );
+    assert!(
+        e.contains("known_hosts") && !e.contains("KEY-CANARY-9"),
+        "{e}"
+    );
+    let mut bad_docker = ok.clone();
+    let key = ("flux-system".to_owned(), "front-end".to_owned());
+    let mut image_repo = bad_docker.image_repositories[&key].clone();
+    image_repo.spec.secret_ref = Some(serde_json::from_value(json!({"name": "regcred"})).unwrap());
+    bad_docker.image_repositories.insert(key, image_repo);
+    bad_docker.secrets = secret("regcred", json!({"password": "PW-CANARY-9"}));
+    let e = chain(&validate(&bad_docker).unwrap_err());
+    assert!(
+        e.starts_with(
+            "ImageRepository flux-system/front-end: secret 'flux-system/regcred' (spec.secretRef): "
+        ),
+        "{e}"
+    );
+    assert!(!e.contains("PW-CANARY-9"), "{e}");
     let mut no_repo = ok.clone();
     no_repo.image_repositories.clear();
     assert_eq!(
