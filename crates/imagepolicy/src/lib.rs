@@ -42,6 +42,20 @@
 //!   order-dependent);
 //! * `alphabetical`: values are distinct after the filter, so there are no ties.
 //!
+//! # Where Weir departs from the letter of `flux-compat.md`
+//!
+//! * `extract` names (§5.3 says "the longest run of `[A-Za-z0-9_]`"): Go's
+//!   `Regexp.Expand` also counts Unicode letters and digits, so `$vé` names a
+//!   group `vé` (which cannot exist, so it expands to nothing), not `$v`
+//!   followed by `é`. Weir follows Go so that a policy selects the same tag as
+//!   in the cluster; only a non-ASCII letter right after a reference differs.
+//! * `\p{…}` names follow Go 1.25 (the Go that builds the Flux releases of the
+//!   snapshot): long category aliases and case-insensitive names are accepted.
+//! * A repetition right after a flag group that sets `U` (`x(?U)+`) is
+//!   rejected; Go accepts it (see the regex module docs).
+//! * `order` is case-insensitive in the engine and in flags (Flux's code), and
+//!   lower case only in manifests (the CRD enum, §5.5).
+//!
 //! # Example
 //!
 //! ```
