@@ -506,6 +506,30 @@ fn an_update_path_symlinked_out_of_the_clone_stays_inside() {
     assert_eq!(remote.log("main").len(), 2, "nothing pushed");
 }
 
+/// flux-compat.md §4.1: `exclusionList` defaults to `^.*\.sig$`; setting it
+/// replaces the default (the `.sig` tag comes back), patterns unanchored.
+#[test]
+fn exclusion_list_replaces_the_default() {
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let cache = tempfile::tempdir().unwrap();
+    let key = ("flux-system".to_owned(), "front-end".to_owned());
+    for (list, count) in [(None, 4), (Some(json!(["atest"])), 4), (Some(json!([])), 5)] {
+        let mut objects = seed_objects("https://example.invalid/x.git", |_| {});
+        objects.automations.clear();
+        let mut repo = objects.image_repositories[&key].clone();
+        repo.spec.exclusion_list = list.clone().map(|l| serde_json::from_value(l).unwrap());
+        objects.image_repositories.insert(key.clone(), repo);
+        let mut engine = Engine::new(objects, options(cache.path()), &lister);
+        let report = engine.run_once();
+        assert!(!report.failed(), "{:?}", report.failures);
+        assert_eq!(
+            engine.status().repositories[&key].tag_count,
+            count,
+            "{list:?}"
+        );
+    }
+}
+
 #[test]
 fn scan_and_policy_failures_are_reported() {
     let remote = Remote::new(OVERLAY);
