@@ -655,7 +655,9 @@ impl ImageUpdateAutomation {
             .or_else(|| checkout.branch_name().map(str::to_owned))
     }
 
-    /// `spec.update.path` (empty = the repository root).
+    /// `spec.update.path` as written (empty = the repository root). It is
+    /// resolved with secure-join inside the clone (flux-compat §6.1): `..`
+    /// never climbs out, an absolute path starts at the clone.
     pub fn update_path(&self) -> &str {
         self.spec
             .update
@@ -704,12 +706,9 @@ impl ImageUpdateAutomation {
                 None | Some("" | "Setters") => {}
                 Some(_) => return bad("spec.update.strategy", "must be Setters"),
             }
-            // Flux secure-joins; a path that leaves the clone is an error here.
-            if let Some(p) = &u.path
-                && (p.split(['/', '\\']).any(|c| c == "..") || p.starts_with('/'))
-            {
-                return bad("spec.update.path", "must stay inside the repository");
-            }
+            // `path` is not checked here: like Flux (flux-compat §6.1), the
+            // runner secure-joins it inside the clone, so `../apps` and
+            // `/apps` mean `<clone>/apps` (weir-automation's secure_join).
         }
         if let Some(sel) = &self.spec.policy_selector {
             for e in &sel.match_expressions {

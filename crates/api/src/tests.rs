@@ -126,9 +126,16 @@ fn automation_validation_names_the_field() {
     let mut spec = seed_iua_spec();
     spec["update"]["strategy"] = json!("Other");
     assert!(err(iua(spec)).contains("spec.update.strategy: must be Setters"));
-    let mut spec = seed_iua_spec();
-    spec["update"]["path"] = json!("../elsewhere");
-    assert!(err(iua(spec)).contains("spec.update.path"));
+    // flux-compat §6.1: update.path is secure-joined inside the clone by the
+    // runner, not refused: `../elsewhere` and `/elsewhere` are valid.
+    for path in ["../elsewhere", "/elsewhere", "./apps"] {
+        let mut spec = seed_iua_spec();
+        spec["update"]["path"] = json!(path);
+        let Object::ImageUpdateAutomation(a) = read(iua(spec)) else {
+            panic!("not an ImageUpdateAutomation")
+        };
+        assert_eq!(a.update_path(), path);
+    }
     let mut spec = seed_iua_spec();
     spec["interval"] = json!(5);
     let e = err(iua(spec));
