@@ -73,9 +73,16 @@ where
 
 /// Writes to stdout, treating a closed pipe (`weir … | head`) as success.
 pub(crate) fn write_stdout(bytes: &[u8]) -> CmdResult {
+    write_stdout_with(|out| out.write_all(bytes))
+}
+
+/// Lets `write` stream to stdout, treating a closed pipe as success.
+pub(crate) fn write_stdout_with(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> CmdResult {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Failed(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use weir_kustomize::fs::DiskFs;
 use weir_kustomize::{LoadRestrictor, Options};
 
-use crate::exit::{CmdResult, ResultExt, write_stdout};
+use crate::exit::{CmdResult, ResultExt, write_stdout_with};
 
 /// Which files a kustomization may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,7 +48,7 @@ pub(crate) fn run(args: Args) -> CmdResult {
     for w in &out.warnings {
         eprintln!("{w}");
     }
-    let result = write_stdout(out.to_yaml().as_bytes());
+    let result = write_stdout_with(|w| out.write_yaml(w));
     // The process ends right after: skip freeing the whole tree.
     std::mem::forget(out);
     result
