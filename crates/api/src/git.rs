@@ -58,6 +58,9 @@ pub struct GitRepositorySpec {
     /// `ignore`: gitignore-style rules replacing the default exclusions.
     #[serde(default)]
     pub ignore: Option<String>,
+    /// `provider`: `generic` (default), `aws`, `azure`, `github` (v1).
+    #[serde(default)]
+    pub provider: Option<String>,
 }
 
 /// `GitRepositoryRef` (also `ImageUpdateAutomation.spec.git.checkout.ref`).
@@ -181,6 +184,30 @@ impl GitRepository {
             && s.name.is_empty()
         {
             return Err(invalid("spec.secretRef.name", "must not be empty".into()));
+        }
+        // CRD enum (flux-compat §2.1).
+        match self.spec.provider.as_deref() {
+            None | Some("" | "generic" | "aws" | "azure" | "github") => {}
+            Some(other) => {
+                return Err(invalid(
+                    "spec.provider",
+                    format!("{other:?} is not one of generic, aws, azure, github"),
+                ));
+            }
+        }
+        // `ref.semver` is a Masterminds v3 range (§2.1, §5.4).
+        if let Some(range) = self
+            .spec
+            .reference
+            .as_ref()
+            .and_then(|r| r.semver.as_deref())
+            && !range.is_empty()
+            && let Err(e) = weir_semver::Constraints::parse(range)
+        {
+            return Err(invalid(
+                "spec.ref.semver",
+                format!("{range:?} is not a semver range: {e}"),
+            ));
         }
         Ok(())
     }

@@ -91,6 +91,42 @@ fn git_repository_defaults_and_validation() {
     assert!(e.contains("spec.timeout"), "{e}");
 }
 
+/// flux-compat §2.1: `provider` enum and `ref.semver` range are checked.
+#[test]
+fn git_repository_provider_and_semver_ref() {
+    let doc = |spec: serde_json::Value| {
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "GitRepository",
+            "metadata": {"name": "repo", "namespace": "flux-system"},
+            "spec": spec,
+        })
+    };
+    for provider in ["generic", "aws", "azure", "github"] {
+        read(doc(
+            json!({"url": "https://h/r", "interval": "1m", "provider": provider}),
+        ));
+    }
+    assert_eq!(
+        err(doc(
+            json!({"url": "https://h/r", "interval": "1m", "provider": "gitlab"})
+        )),
+        "GitRepository flux-system/repo: spec.provider: \"gitlab\" is not one of generic, aws, azure, github"
+    );
+    read(doc(
+        json!({"url": "https://h/r", "interval": "1m", "ref": {"semver": ">=1.0.0 <2"}}),
+    ));
+    let e = err(doc(
+        json!({"url": "https://h/r", "interval": "1m", "ref": {"semver": ">= bar"}}),
+    ));
+    assert!(
+        e.starts_with(
+            "GitRepository flux-system/repo: spec.ref.semver: \">= bar\" is not a semver range"
+        ),
+        "{e}"
+    );
+}
+
 #[test]
 fn automation_checkout_and_push_branch_fallbacks() {
     let mut spec = seed_iua_spec();
