@@ -910,6 +910,10 @@ impl<'a> Engine<'a> {
                     if let Some(r) = refspec {
                         status.message.push_str(&format!(" and refspecs '{r}'"));
                     }
+                    // flux-compat.md §6.7: the push summary, then the commit
+                    // message (the status tables show the first line).
+                    status.message.push('\n');
+                    status.message.push_str(&message);
                     status.last_push_commit = Some(commit.clone());
                     status.last_push_time = Some(SystemTime::now());
                     status.last_commit_message = Some(message);

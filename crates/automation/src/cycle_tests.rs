@@ -215,10 +215,13 @@ fn one_cycle_commits_the_new_image_then_nothing() {
         Some("weaveworksdemos/front-end:main-bbbbbbb-3")
     );
     let auto = &status.automations[&("flux-system".to_owned(), "flux-system".to_owned())];
-    assert!(
-        auto.message.starts_with("pushed commit '"),
-        "{}",
-        auto.message
+    // flux-compat.md §6.7: the push summary, then the commit message.
+    let short: String = report.pushed[0].1.chars().take(7).collect();
+    assert_eq!(
+        auto.message,
+        format!(
+            "pushed commit '{short}' to branch 'main'\nweaveworksdemos/front-end:main-bbbbbbb-3\n"
+        )
     );
     assert_eq!(
         auto.changes,

@@ -35,10 +35,9 @@
 //!   run and waits for its exponential backoff (§6.6 calls the resulting
 //!   delays a pain point). Nothing is ever force-pushed to the checkout
 //!   branch, so the outcome is the one Flux reaches on its next attempt.
-//! * The Ready message keeps the first line of Flux's push summary
-//!   (`pushed commit '<sha7>' to branch '<b>'`); the commit message is in
-//!   [`AutomationStatus::last_commit_message`], so status tables stay one
-//!   line per object.
+//! * The status tables show the first line of each Ready message, so a push
+//!   summary (`pushed commit '<sha7>' to branch '<b>'` + the commit message,
+//!   in full in [`AutomationStatus::message`]) stays one line per object.
 //! * `spec.git.push.options` are sent with the push (read from the document,
 //!   [`FluxObjects::push_options`]). `spec.git.push.refspec` is pushed with
 //!   the branch when set (Ready message `… and refspecs '<r>'`), but

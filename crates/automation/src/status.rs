@@ -55,7 +55,9 @@ pub struct AutomationStatus {
     pub suspended: bool,
     /// Whether the last run succeeded.
     pub ready: Option<bool>,
-    /// The Ready message (first line).
+    /// The Ready message: after a push, Flux's summary
+    /// `pushed commit '<sha7>' to branch '<b>'` and the commit message on the
+    /// following lines (tables show the first line).
     pub message: String,
     /// `lastPushCommit`.
     pub last_push_commit: Option<String>,
