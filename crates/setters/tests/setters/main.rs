@@ -9,6 +9,7 @@
     clippy::print_stderr
 )]
 
+mod compat;
 mod fixtures;
 mod props;
 mod tree;
