@@ -559,3 +559,74 @@ proptest! {
         }
     }
 }
+
+/// flux-compat §5.6: Go `strconv.ParseFloat(s, 64)`; rows checked against Go.
+#[test]
+fn numerical_parse_matches_go_parse_float() {
+    let ok: &[(&str, f64)] = &[
+        ("42", 42.0),
+        ("-3", -3.0),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        ("0x1p4", 16.0),
+        ("+7", 7.0),
+        ("1_5", 15.0),
+        ("1_000", 1000.0),
+        ("0x_1p0", 1.0),
+        ("017", 17.0),
+        (".5", 0.5),
+        ("5.", 5.0),
+        ("1e-400", 0.0),
+        ("0x1.8p1", 3.0),
+        ("Infinity", f64::INFINITY),
+        ("Inf", f64::INFINITY),
+        ("-inf", f64::NEG_INFINITY),
+    ];
+    for (s, want) in ok {
+        assert_eq!(
+            parse_float(s).unwrap_or_else(|e| panic!("{s}: {e}")),
+            *want,
+            "{s}"
+        );
+    }
+    assert!(parse_float("NaN").is_ok_and(f64::is_nan));
+    for bad in [
+        "1e309", "+NaN", "1_", "0b101", "0o17", "0x10", "1__0", "", "latest",
+    ] {
+        assert!(parse_float(bad).is_err(), "{bad} should not parse");
+    }
+    // One unparsable candidate fails the whole policy, even when a number would win.
+    let s = spec(None, numerical("asc"));
+    assert!(matches!(
+        latest(&s, &["100", "latest", "5"]),
+        Err(Error::NumericalParse { .. })
+    ));
+}
+
+/// flux-compat §5.2 step 4 and §5.3: a present `filterTags` with an empty
+/// pattern keeps every tag; `extract` concatenates and names the longest
+/// identifier; unknown groups expand to nothing.
+#[test]
+fn filter_and_extract_rules() {
+    let s = spec(Some(("", "")), alphabetical("asc"));
+    assert_eq!(latest(&s, &["a", "c", "b"]).unwrap(), "c");
+    let p = r"^(?P<ts>\d+)-(?P<inc>\d+)$";
+    let s = spec(Some((p, "$ts$inc")), numerical("asc"));
+    assert_eq!(
+        latest(&s, &["20240101-9", "20240101-10"]).unwrap(),
+        "20240101-10"
+    );
+    let why = Policy::new(&s).unwrap().explain(["20240101-9"]);
+    assert_eq!(why.entries[0].value.as_deref(), Some("202401019"));
+    let expand = |extract: &str, tag: &str| {
+        let s = spec(Some((p, extract)), alphabetical("asc"));
+        let why = Policy::new(&s).unwrap().explain([tag]);
+        why.entries[0].value.clone().unwrap_or_default()
+    };
+    assert_eq!(expand("${ts}_x", "1-2"), "1_x");
+    assert_eq!(expand("$ts_x", "1-2"), "");
+    assert_eq!(expand("$1.$2", "1-2"), "1.2");
+    assert_eq!(expand("$$ts", "1-2"), "$ts");
+    assert_eq!(expand("$nope", "1-2"), "");
+    assert_eq!(expand("v$inc", "1-2"), "v2");
+}
