@@ -514,7 +514,13 @@ impl<'a> Engine<'a> {
                 status.ready = Some(true);
                 status.last_scan = Some(SystemTime::now());
                 status.tag_count = tags.len();
-                status.message = format!("successful scan: found {} tags", tags.len());
+                status.revision = tag_list_revision(&tags);
+                // flux-compat.md §4.3.
+                status.message = format!(
+                    "successful scan: found {} tags with checksum {}",
+                    tags.len(),
+                    status.revision
+                );
                 (self.events)(&Event::ScanFinished {
                     repository: rid,
                     tags: tags.len(),
@@ -1064,6 +1070,19 @@ pub fn warnings(objects: &FluxObjects) -> Vec<String> {
         }
     }
     out
+}
+
+/// `lastScanResult.revision` (flux-compat.md §4.2): `sha256:<hex>` of the
+/// stored list, one tag per line, as Flux's `FluxStorage` store checksums its
+/// `tags.txt`. Only changes matter to consumers, not the exact bytes.
+fn tag_list_revision(tags: &[String]) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    for tag in tags {
+        hasher.update(tag.as_bytes());
+        hasher.update(b"\n");
+    }
+    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
 #[cfg(unix)]

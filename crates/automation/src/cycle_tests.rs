@@ -210,6 +210,22 @@ fn one_cycle_commits_the_new_image_then_nothing() {
     let status = engine.status();
     let key = ("flux-system".to_owned(), "front-end".to_owned());
     assert_eq!(status.repositories[&key].tag_count, 4, "x.sig excluded");
+    // flux-compat.md §4.3: `successful scan: found <n> tags with checksum <rev>`.
+    let revision = &status.repositories[&key].revision;
+    assert_eq!(
+        revision,
+        &tag_list_revision(
+            &TAGS[..4]
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect::<Vec<_>>()
+        )
+    );
+    assert!(revision.starts_with("sha256:") && revision.len() == 71);
+    assert_eq!(
+        status.repositories[&key].message,
+        format!("successful scan: found 4 tags with checksum {revision}")
+    );
     assert_eq!(
         status.policies[&key].latest_image().as_deref(),
         Some("weaveworksdemos/front-end:main-bbbbbbb-3")

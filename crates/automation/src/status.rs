@@ -16,6 +16,9 @@ pub struct RepositoryStatus {
     pub last_scan: Option<SystemTime>,
     /// Tags kept after the exclusion list.
     pub tag_count: usize,
+    /// `lastScanResult.revision`: `sha256:<hex>` of the stored tag list, one
+    /// tag per line (the form of Flux's `FluxStorage` tag store).
+    pub revision: String,
     /// `spec.suspend`.
     pub suspended: bool,
     /// Whether the last scan succeeded.
@@ -262,6 +265,7 @@ mod tests {
                 image: "weaveworksdemos/front-end".into(),
                 last_scan: Some(UNIX_EPOCH),
                 tag_count: 3,
+                revision: String::new(),
                 suspended: false,
                 ready: Some(true),
                 message: "successful scan: found 3 tags".into(),
