@@ -583,12 +583,16 @@ impl<'a> Engine<'a> {
                     status.image = Some(repo.spec.image.clone());
                     status.tag = Some(tag.clone());
                     status.ready = Some(true);
+                    // flux-compat.md §1.6 (image-reflector's Ready message).
                     status.message = match previous {
                         Some(p) if p != tag => format!(
-                            "Latest image tag for {} updated from {p} to {tag}",
+                            "Latest image tag for '{}' updated from {p} to {tag}",
                             repo.spec.image
                         ),
-                        _ => format!("Latest image tag for {} resolved to {tag}", repo.spec.image),
+                        _ => format!(
+                            "Latest image tag for '{}' resolved to {tag}",
+                            repo.spec.image
+                        ),
                     };
                     if matches!(
                         policy.spec.digest_reflection_policy.as_deref(),

@@ -230,6 +230,10 @@ fn one_cycle_commits_the_new_image_then_nothing() {
         status.policies[&key].latest_image().as_deref(),
         Some("weaveworksdemos/front-end:main-bbbbbbb-3")
     );
+    assert_eq!(
+        status.policies[&key].message,
+        "Latest image tag for 'weaveworksdemos/front-end' resolved to main-bbbbbbb-3"
+    );
     let auto = &status.automations[&("flux-system".to_owned(), "flux-system".to_owned())];
     // flux-compat.md §6.7: the push summary, then the commit message.
     let short: String = report.pushed[0].1.chars().take(7).collect();

@@ -278,7 +278,7 @@ mod tests {
                 tag: Some("main-abc1234-3".into()),
                 ready: Some(true),
                 message:
-                    "Latest image tag for weaveworksdemos/front-end resolved to main-abc1234-3"
+                    "Latest image tag for 'weaveworksdemos/front-end' resolved to main-abc1234-3"
                         .into(),
             },
         );
@@ -294,7 +294,7 @@ NAMESPACE  \tNAME                     \tLAST SCAN           \tSUSPENDED\tREADY\t
 flux-system\timagerepository/front-end\t1970-01-01T00:00:00Z\tFalse    \tTrue \tsuccessful scan: found 3 tags
 
 NAMESPACE  \tNAME                 \tIMAGE                    \tTAG           \tREADY\tMESSAGE
-flux-system\timagepolicy/front-end\tweaveworksdemos/front-end\tmain-abc1234-3\tTrue \tLatest image tag for weaveworksdemos/front-end resolved to main-abc1234-3
+flux-system\timagepolicy/front-end\tweaveworksdemos/front-end\tmain-abc1234-3\tTrue \tLatest image tag for 'weaveworksdemos/front-end' resolved to main-abc1234-3
 
 NAMESPACE  \tNAME                             \tLAST RUN\tSUSPENDED\tREADY  \tMESSAGE
 flux-system\timageupdateautomation/flux-system\t        \tFalse    \tUnknown\t
