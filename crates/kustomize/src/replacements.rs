@@ -159,7 +159,8 @@ fn split(path: &str) -> Vec<String> {
         }
     }
     out.push(cur);
-    // `containers[name=a]` is the same as `containers.[name=a]`.
+    // `containers[name=a]` is the same as `containers.[name=a]`; a bracketed
+    // segment without `=` is a map key holding dots (`labels.[a.b/c]`).
     let mut segs = Vec::new();
     for s in out {
         match s.find('[') {
@@ -168,6 +169,13 @@ fn split(path: &str) -> Vec<String> {
                 segs.push(s[i..].to_string());
             }
             _ => segs.push(s),
+        }
+    }
+    for s in &mut segs {
+        if let Some(key) = s.strip_prefix('[').and_then(|x| x.strip_suffix(']'))
+            && !key.contains('=')
+        {
+            *s = key.to_string();
         }
     }
     segs
@@ -533,6 +541,10 @@ mod tests {
     fn paths_split_on_dots_outside_brackets() {
         assert_eq!(split("a.[name=x.y].b"), vec!["a", "[name=x.y]", "b"]);
         assert_eq!(split("a.c[name=x].b"), vec!["a", "c", "[name=x]", "b"]);
+        assert_eq!(
+            split("metadata.labels.[app.kubernetes.io/name]"),
+            vec!["metadata", "labels", "app.kubernetes.io/name"]
+        );
     }
 
     #[test]
