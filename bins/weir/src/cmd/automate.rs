@@ -85,9 +85,13 @@ fn print_event(e: &Event) {
             automation,
             branch,
             commit,
-        } => eprintln!(
-            "imageupdateautomation/{automation}: pushed commit {commit} to branch {branch}"
-        ),
+        } => {
+            // Flux's event wording (flux-compat.md §1.6), short commit quoted.
+            let short: String = commit.chars().take(7).collect();
+            eprintln!(
+                "imageupdateautomation/{automation}: pushed commit '{short}' to branch '{branch}'"
+            );
+        }
         _ => {}
     }
 }
