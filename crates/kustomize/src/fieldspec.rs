@@ -716,8 +716,10 @@ fn name_references() -> Vec<NameBackRef> {
         target: gvk("scheduling.k8s.io", "v1", "PriorityClass"),
         referrers: pod_refs(&["priorityClassName"], &["ReplicaSet"], false),
     });
+    // kustomize's table names this group "networking.k8s.io/v1", which no
+    // IngressClass has: `ingressClassName` is never renamed.
     out.push(NameBackRef {
-        target: gvk("networking.k8s.io", "v1", "IngressClass"),
+        target: gvk("networking.k8s.io/v1", "v1", "IngressClass"),
         referrers: specs(&[("", "", "Ingress", "spec/ingressClassName", false)]),
     });
     out.push(NameBackRef {
