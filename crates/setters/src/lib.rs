@@ -49,7 +49,11 @@
 //!   manifest).
 //! - Unusable markers are reported as [`Problem`]s (Flux ignores them
 //!   silently): unknown policy, malformed JSON or reference, not on a scalar.
-//! - A marker on a block scalar (`key: | # marker`) is a problem, not rewritten.
+//! - A marker on a block scalar header (`key: | # marker`) replaces the
+//!   scalar's value, as in Flux, but Weir writes it as a one-line `|-`/`>-`
+//!   block under the same header comment (Flux re-emits the whole file). A
+//!   marker *above* a block scalar (a head comment) is a problem, not
+//!   rewritten.
 //! - YAML is parsed with saphyr-parser, not go-yaml; a file one accepts and
 //!   the other rejects (rare edge cases) is a problem file here.
 //!
@@ -84,7 +88,7 @@ use serde::Serialize;
 pub use image::{ImageRef, ImageRefError};
 pub use problem::{Problem, ProblemKind};
 pub use render::ScalarStyle;
-pub use scan::{MarkerSite, ObjectId, Scan, scan};
+pub use scan::{BlockHeader, MarkerSite, ObjectId, Scan, scan};
 pub use tree::{Error, Report, Summary, write};
 
 /// Which part of the policy's image a marker receives.
@@ -305,10 +309,11 @@ impl Setters {
                 }
             };
             if site.old != new {
-                edits.push((
-                    site.range.clone(),
-                    render::render(&new, site.style, site.in_flow),
-                ));
+                let text = match &site.block {
+                    Some(header) => header.render(&new),
+                    None => render::render(&new, site.style, site.in_flow),
+                };
+                edits.push((site.range.clone(), text));
             }
             result.changes.push(Change {
                 line: site.line,
@@ -409,6 +414,55 @@ mod tests {
         assert_eq!(r.changes[2].new, "");
         let (out, _) = apply("c: 'sha256:1' # {\"$imagepolicy\": \"ns:app:digest\"}\n");
         assert_eq!(out, "c: '' # {\"$imagepolicy\": \"ns:app:digest\"}\n");
+    }
+
+    /// flux-compat §6.3: a block scalar is a scalar node; its value is
+    /// replaced (written as a one-line `|-`/`>-` block, so it has no final
+    /// line break, as Flux sets it), keeping the marker comment.
+    #[test]
+    fn block_scalar_headers_are_rewritten() {
+        let m = "# {\"$imagepolicy\": \"ns:app\"}";
+        let new = "localhost:5000/team/app:20240101";
+        for (src, want) in [
+            (
+                format!("a: | {m}\n  old:1\nb: c\n"),
+                format!("a: |- {m}\n  {new}\nb: c\n"),
+            ),
+            (
+                format!("a: >+   {m}\n  x\n  y\n\nb: c\n"),
+                format!("a: >-   {m}\n  {new}\n\nb: c\n"),
+            ),
+            (
+                format!("- | {m}\n  x\n- y\n"),
+                format!("- |- {m}\n  {new}\n- y\n"),
+            ),
+            (
+                format!("a: | {m}\nb: c\n"),
+                format!("a: |- {m}\n  {new}\nb: c\n"),
+            ),
+            (
+                format!("a: | {m}\r\n  x\r\nb: c\r\n"),
+                format!("a: |- {m}\r\n  {new}\r\nb: c\r\n"),
+            ),
+            (
+                format!("a: &x | {m}\n  x:1\n"),
+                format!("a: &x |- {m}\n  {new}\n"),
+            ),
+            (
+                format!("a:\n  b: |2 {m}\n     x\n  c: d\n"),
+                format!("a:\n  b: |- {m}\n     {new}\n  c: d\n"),
+            ),
+            (format!("a: | {m}\n  x"), format!("a: |- {m}\n  {new}")),
+        ] {
+            let (out, r) = apply(&src);
+            assert_eq!(out, want, "{src:?}");
+            assert!(r.problems.is_empty(), "{src:?}: {:?}", r.problems);
+            assert!(r.changes[0].is_change());
+            // The new block reads back as the new value: a second run changes nothing.
+            let (again, r2) = apply(&out);
+            assert_eq!(again, out);
+            assert_eq!(r2.changes[0].old, new, "{out:?}");
+        }
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub enum ProblemKind {
         /// Where it sits instead.
         why: &'static str,
     },
-    /// A valid marker on a block scalar (`|` or `>`), which Weir does not rewrite.
+    /// A valid marker in a head comment above a block scalar (`|` or `>`),
+    /// which Weir does not rewrite (a marker on the header line is rewritten).
     BlockScalar {
         /// The marker's value.
         setter: String,
@@ -115,7 +116,7 @@ impl fmt::Display for ProblemKind {
             }
             ProblemKind::BlockScalar { setter } => write!(
                 f,
-                "marker {setter:?} is on a block scalar (| or >), which is not rewritten"
+                "marker {setter:?} is above a block scalar (| or >), which is not rewritten; put it on the header line"
             ),
         }
     }

@@ -16,6 +16,8 @@ pub enum ScalarStyle {
     SingleQuoted,
     /// `"value"`
     DoubleQuoted,
+    /// A block scalar (`|`, `>`), rewritten as a one-line `|-`/`>-` block.
+    Block,
 }
 
 /// Renders `value` as scalar source text for a scalar written in `style`;

@@ -60,6 +60,40 @@ pub struct MarkerSite {
     pub comment_line: usize,
     /// The object (YAML document) the scalar belongs to.
     pub object: ObjectId,
+    /// Set when the marker is on a block scalar's header (`key: | # m`):
+    /// `range` then runs from the indicator to the end of the last content
+    /// line, and the new value is written as a one-line `|-`/`>-` block.
+    pub block: Option<BlockHeader>,
+}
+
+/// The parts of a block scalar's header that a rewrite keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockHeader {
+    /// `|` (literal) or `>` (folded).
+    pub indicator: char,
+    /// The header after its indicators, up to the line break (the marker
+    /// comment and the blanks before it).
+    pub rest: String,
+    /// The header's line break (`\n` or `\r\n`).
+    pub line_break: String,
+    /// The content indentation (that of the first content line, else the
+    /// header line's plus two).
+    pub indent: usize,
+}
+
+impl BlockHeader {
+    /// The block scalar text for `value` (one line, strip chomping, so the
+    /// value has no final line break, as Flux sets it).
+    #[must_use]
+    pub fn render(&self, value: &str) -> String {
+        let mut out = format!("{}-{}", self.indicator, self.rest);
+        if !value.is_empty() {
+            out.push_str(&self.line_break);
+            out.extend(std::iter::repeat_n(' ', self.indent));
+            out.push_str(value);
+        }
+        out
+    }
 }
 
 /// What [`scan`] found in one file.
@@ -286,7 +320,7 @@ impl<'a> Parsed<'a> {
                         SaphyrStyle::Literal | SaphyrStyle::Folded => Some(Node {
                             kind: NodeKind::Block,
                             prop_start: start,
-                            range: start..end.max(start),
+                            range: block_content_start(text, start)..end.max(start),
                             role,
                             in_flow,
                             doc,
@@ -461,6 +495,10 @@ impl<'a> Parsed<'a> {
                     continue;
                 }
             };
+            if let Some(site) = self.attach_block_header(line, range.clone(), hash, &setter) {
+                out.markers.push(site);
+                continue;
+            }
             match self.attach(line, range, hash) {
                 Ok(node) => out.markers.push(MarkerSite {
                     setter,
@@ -475,6 +513,7 @@ impl<'a> Parsed<'a> {
                     column: self.column_of(node.range.start),
                     comment_line: line,
                     object: self.docs.get(node.doc).cloned().unwrap_or_default(),
+                    block: None,
                 }),
                 Err(Unattached::Block) => out.problems.push(Problem {
                     line: Some(line),
@@ -486,6 +525,83 @@ impl<'a> Parsed<'a> {
                 }),
             }
         }
+    }
+
+    /// A marker trailing a block scalar header (`key: | # m`, `- >- # m`) is
+    /// go-yaml's line comment of that scalar (flux-compat §6.3: the scalar's
+    /// value is replaced). Returns the site covering the indicator through
+    /// the last content line, or `None` when the line is no such header.
+    fn attach_block_header(
+        &self,
+        line: usize,
+        range: Range<usize>,
+        hash: usize,
+        setter: &str,
+    ) -> Option<MarkerSite> {
+        let text = self.text;
+        let before = text.get(range.start..hash)?;
+        let trimmed = before.trim_end();
+        let header = trimmed.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+        let indicator = header.chars().last().filter(|c| matches!(c, '|' | '>'))?;
+        let ind_start = range.start + header.len() - 1;
+        let ind_end = range.start + trimmed.len();
+        // The block scalar node: its span ends after the header (content,
+        // possibly empty) and, with an anchor or tag, starts before it.
+        let i = self.nodes.partition_point(|n| n.range.end <= hash);
+        let node = self
+            .nodes
+            .get(i)
+            .filter(|n| n.kind == NodeKind::Block && n.role != Role::Key)?;
+        let content_start = self.line_starts.get(line).copied().unwrap_or(text.len());
+        let after_header = text.get(ind_end..content_start)?;
+        let rest = after_header
+            .strip_suffix("\r\n")
+            .or_else(|| after_header.strip_suffix('\n'))
+            .or_else(|| after_header.strip_suffix('\r'))
+            .unwrap_or(after_header);
+        let line_break = &after_header[rest.len()..];
+        let content = text
+            .get(content_start.max(node.range.start)..node.range.end.max(content_start))
+            .unwrap_or_default();
+        let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+        let (end, indent) = match content.bytes().rposition(|b| !blank(b)) {
+            Some(last) => {
+                let base = content_start.max(node.range.start);
+                let last = base + last;
+                let end = text[last..]
+                    .find(['\n', '\r'])
+                    .map_or(text.len(), |e| last + e);
+                let first = base + content.bytes().position(|b| !blank(b)).unwrap_or(0);
+                let first_line = self.line_range(self.line_of(first));
+                (end, first - first_line.start)
+            }
+            None => {
+                let lead = before.len() - before.trim_start_matches(' ').len();
+                (ind_end + rest.len(), lead + 2)
+            }
+        };
+        let line_break = if line_break.is_empty() {
+            "\n"
+        } else {
+            line_break
+        };
+        Some(MarkerSite {
+            setter: setter.to_owned(),
+            range: ind_start..end,
+            style: ScalarStyle::Block,
+            in_flow: false,
+            old: node.value.clone(),
+            line: self.line_of(ind_start),
+            column: self.column_of(ind_start),
+            comment_line: line,
+            object: self.docs.get(node.doc).cloned().unwrap_or_default(),
+            block: Some(BlockHeader {
+                indicator,
+                rest: rest.to_owned(),
+                line_break: line_break.to_owned(),
+                indent,
+            }),
+        })
     }
 
     /// Finds the scalar a marker comment belongs to: the value it trails on
@@ -625,6 +741,28 @@ fn tabs_after_colons_as_spaces(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Where a block scalar's content starts. saphyr's span starts at the
+/// content, except with node properties (`&a |`, `!!str |`) where it starts
+/// at the first property, on the header line: then the content starts on the
+/// next line, and the header (with its comment) is not part of the scalar.
+fn block_content_start(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let line_end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |e| start + e);
+    let at = skip_properties(bytes, start, line_end);
+    if matches!(bytes.get(at), Some(b'|' | b'>')) {
+        let next = match bytes.get(line_end) {
+            Some(b'\r') if bytes.get(line_end + 1) == Some(&b'\n') => line_end + 2,
+            Some(_) => line_end + 1,
+            None => line_end,
+        };
+        next.max(start)
+    } else {
+        start
+    }
 }
 
 /// Works out which node the next event belongs to, and advances the
@@ -850,18 +988,18 @@ mod tests {
     }
 
     #[test]
-    fn comment_after_key_alias_flow_and_block_are_problems() {
+    fn comment_after_key_alias_and_flow_are_problems() {
         let src = "a: # {\"$imagepolicy\": \"ns:a\"}\n  x\nb: *y # {\"$imagepolicy\": \"ns:b\"}\nc: {d: 1} # {\"$imagepolicy\": \"ns:c\"}\ne: | # {\"$imagepolicy\": \"ns:e\"}\n  t\n";
         let src = format!("y: &y 1\n{src}");
         assert_eq!(
             problems(&src),
-            vec![
-                "2: not-on-scalar",
-                "4: not-on-scalar",
-                "5: not-on-scalar",
-                "6: block-scalar"
-            ]
+            vec!["2: not-on-scalar", "4: not-on-scalar", "5: not-on-scalar",]
         );
+        // A marker on a block scalar header marks that scalar (§6.3).
+        let found = markers(&src);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "ns:e");
+        assert_eq!(&src[src.find("| #").unwrap_or(0)..][..1], "|");
     }
 
     #[test]

@@ -351,10 +351,11 @@ impl Report {
                 c.column,
                 c.setter
             );
-            // An empty value (a `:digest` without digest) is shown as `""`.
+            // An empty value (a `:digest` without digest) or one with line
+            // breaks (a block scalar) is shown quoted: `""`, `"a\n"`.
             let shown = |v: &str| {
-                if v.is_empty() {
-                    "\"\"".to_owned()
+                if v.is_empty() || v.contains(char::is_control) {
+                    format!("{v:?}")
                 } else {
                     v.to_owned()
                 }
