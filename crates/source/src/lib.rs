@@ -28,9 +28,9 @@
 //!
 //! Everything here is blocking; call it from `spawn_blocking` in async code.
 //!
-//! Not supported yet: passphrase-protected SSH keys (refused with
-//! [`SshError::Passphrase`]), proxies, submodules, `include`, sparse checkout
-//! and signature verification. A commit-only ref is fetched by id, which needs
+//! Not supported yet: proxies, submodules, `include`, sparse checkout and
+//! signature verification. SSH keys with a passphrase need OpenSSH ≥ 8.4
+//! (`SSH_ASKPASS_REQUIRE`). A commit-only ref is fetched by id, which needs
 //! a protocol v2 server (git ≥ 2.26 serves v2 by default). The cache keeps
 //! every received pack and is never repacked. Basic auth is also sent over
 //! plain `http://` (as git does; CodeCommit is HTTPS only).

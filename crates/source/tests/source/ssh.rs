@@ -116,3 +116,46 @@ fn unknown_key_or_host_is_refused_without_prompting() {
         "{err:?}"
     );
 }
+
+/// flux-compat.md §2.3: `identity` may be passphrase-protected, with the
+/// passphrase in `password`; it never shows up in errors.
+#[test]
+fn a_passphrase_protected_key_is_unlocked_with_the_password() {
+    let Some(server) = ssh_server() else { return };
+    let remote = Remote::create(&PathBuf::from(server.var("REPOS").unwrap()), "locked");
+    let url = RepoUrl::parse(&format!("{}/locked.git", server.var("URL").unwrap())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::copy(server.var("SSH_KEY").unwrap(), &key).unwrap();
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-p", "-P", "", "-N", "pass-CANARY-77", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let encrypted = std::fs::read_to_string(&key).unwrap();
+    let known_hosts = std::fs::read_to_string(server.var("KNOWN_HOSTS").unwrap()).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let opts = FetchOptions::new(cache.path());
+
+    let mut creds = Credentials::ssh(SecretString::from(encrypted), known_hosts);
+    creds.password = Some(SecretString::from("wrong-CANARY-78"));
+    let err = fetch(&url, &creds, &GitRef::branch("main"), &opts).unwrap_err();
+    let text = format!("{err} {err:?} {}", crate::http::error_chain(&err));
+    assert!(!text.contains("CANARY"), "{text}");
+
+    creds.password = Some(SecretString::from("pass-CANARY-77"));
+    let fetched = fetch(&url, &creds, &GitRef::branch("main"), &opts).unwrap();
+    assert_eq!(fetched.commit(), remote.server_rev("main"));
+    let info = CommitInfo {
+        message: "locked key".into(),
+        author: Signature::new("a", "a@example.com"),
+        committer: Signature::new("a", "a@example.com"),
+    };
+    let c = fetched
+        .commit_changes(&[Change::write("locked.yaml", "l\n")], &info)
+        .unwrap()
+        .unwrap();
+    fetched.push(&GitCli::new(), &creds, &c, "main").unwrap();
+    assert_eq!(remote.server_rev("main"), c);
+}
