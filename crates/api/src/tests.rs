@@ -447,3 +447,66 @@ fn label_selectors() {
     assert!(!sel.matches(&labels(&[("team", "a")])));
     assert!(LabelSelector::default().matches(&labels(&[])));
 }
+
+/// flux-compat §4.1: `image` is a repository without scheme, tag or digest;
+/// `exclusionList` defaults to `^.*\.sig$`, is replaced when set, at most 25;
+/// `timeout` defaults to the interval, floored at 1 s, and has no `h`.
+#[test]
+fn image_repository_spec_rules() {
+    let doc = |spec: serde_json::Value| {
+        json!({
+            "apiVersion": "image.toolkit.fluxcd.io/v1",
+            "kind": "ImageRepository",
+            "metadata": {"name": "app", "namespace": "apps"},
+            "spec": spec,
+        })
+    };
+    for image in [
+        "ghcr.io/org/app",
+        "nginx",
+        "123.dkr.ecr.eu-west-1.amazonaws.com/app",
+        "localhost:5000/app",
+    ] {
+        read(doc(json!({"image": image, "interval": "1m"})));
+    }
+    for image in [
+        "https://ghcr.io/org/app",
+        "http://ghcr.io/org/app",
+        "nginx:1.2",
+        "ghcr.io/org/app:latest",
+        "ghcr.io/org/app@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b",
+        "",
+    ] {
+        let e = err(doc(json!({"image": image, "interval": "1m"})));
+        assert!(
+            e.starts_with("ImageRepository apps/app: spec.image:"),
+            "{image}: {e}"
+        );
+    }
+    let Object::ImageRepository(r) = read(doc(json!({"image": "nginx", "interval": "1m"}))) else {
+        panic!("not an ImageRepository")
+    };
+    assert_eq!(r.exclusion_list(), ["^.*\\.sig$"]);
+    assert_eq!(r.timeout(), std::time::Duration::from_secs(60));
+    let Object::ImageRepository(r) = read(doc(
+        json!({"image": "nginx", "interval": "500ms", "exclusionList": ["^dev-"]}),
+    )) else {
+        panic!("not an ImageRepository")
+    };
+    assert_eq!(r.exclusion_list(), ["^dev-"]);
+    assert_eq!(r.timeout(), std::time::Duration::from_secs(1));
+    let many: Vec<String> = (0..26).map(|i| format!("^x{i}$")).collect();
+    assert!(
+        err(doc(
+            json!({"image": "nginx", "interval": "1m", "exclusionList": many})
+        ))
+        .contains("spec.exclusionList")
+    );
+    assert!(
+        err(doc(
+            json!({"image": "nginx", "interval": "1m", "timeout": "1h"})
+        ))
+        .contains("spec.timeout")
+    );
+    assert!(err(doc(json!({"image": "nginx", "interval": "1d"}))).contains("spec.interval"));
+}
