@@ -94,8 +94,14 @@ impl fmt::Display for RegexError {
 
 impl std::error::Error for RegexError {}
 
-/// Compiles a Go RE2 pattern into a Rust regex with Go's semantics.
-pub(crate) fn compile(pattern: &str) -> Result<regex::Regex, RegexError> {
+/// Compiles a Go RE2 pattern (`regexp.Compile`) into a Rust regex with Go's
+/// syntax and semantics (see the crate docs). Use it for any Flux field that
+/// holds a Go regexp, such as `ImageRepository.spec.exclusionList`.
+///
+/// # Errors
+/// [`RegexError`] when Go would reject the pattern, or when it uses a Go
+/// construct Weir does not reproduce.
+pub fn compile(pattern: &str) -> Result<regex::Regex, RegexError> {
     let translated = translate(pattern)?;
     regex::RegexBuilder::new(&translated)
         .octal(true)
@@ -103,8 +109,13 @@ pub(crate) fn compile(pattern: &str) -> Result<regex::Regex, RegexError> {
         .map_err(RegexError::Compile)
 }
 
-/// Rewrites a Go pattern into an equivalent Rust pattern (see the module docs).
-pub(crate) fn translate(pattern: &str) -> Result<String, RegexError> {
+/// Rewrites a Go pattern into an equivalent Rust pattern, for callers that
+/// build a `regex::RegexSet`: compile the result with octal escapes enabled
+/// (`RegexSetBuilder::octal(true)`), as [`compile`] does.
+///
+/// # Errors
+/// As [`compile`], for the syntax checks.
+pub fn translate(pattern: &str) -> Result<String, RegexError> {
     let prepared = prepass(pattern)?;
     let pattern = prepared.as_str();
     let ast = ast::parse::ParserBuilder::new()

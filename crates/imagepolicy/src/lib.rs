@@ -84,7 +84,7 @@ mod policy;
 mod template;
 
 pub use gofloat::{FloatError, parse_float};
-pub use goregex::RegexError;
+pub use goregex::{RegexError, compile as compile_go_regex, translate as translate_go_regex};
 pub use manifest::{ImagePolicyManifest, ManifestError};
 pub use policy::{
     Choice, Entry, Error, Explanation, FilterTags, Order, Policy, PolicySpec, Verdict,

@@ -630,3 +630,14 @@ fn filter_and_extract_rules() {
     assert_eq!(expand("$nope", "1-2"), "");
     assert_eq!(expand("v$inc", "1-2"), "v2");
 }
+
+#[test]
+fn go_regex_helpers_are_public() {
+    // For other Flux fields holding Go regexps (ImageRepository exclusionList).
+    let re = crate::compile_go_regex(r"^.*\.sig$").unwrap();
+    assert!(re.is_match("sha256-abc.sig"));
+    assert!(crate::compile_go_regex(r"^\d+$").unwrap().is_match("42"));
+    assert!(!crate::compile_go_regex(r"^\d+$").unwrap().is_match("٤٢"));
+    assert_eq!(crate::translate_go_regex(r"^\d$").unwrap(), "^[0-9]$");
+    assert!(crate::compile_go_regex("(?=x)").is_err());
+}
