@@ -366,6 +366,8 @@ struct Sel {
     labels: LabelSelector,
     annotations: LabelSelector,
     has_id: bool,
+    /// Whether a label or annotation selector is given.
+    has_meta: bool,
 }
 
 impl Sel {
@@ -381,6 +383,7 @@ impl Sel {
             })
         };
         Ok(Sel {
+            has_meta: !spec.label_selector.is_empty() || !spec.annotation_selector.is_empty(),
             has_id: !(spec.group.is_empty()
                 && spec.version.is_empty()
                 && spec.kind.is_empty()
@@ -501,9 +504,12 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                     continue;
                 }
                 let ids = r.all_ids();
-                let rejected = rejects
-                    .iter()
-                    .any(|rj| rj.has_id && ids.iter().any(|id| rj.selects_id(id)));
+                // kustomize rejects on the id part and, separately, on the
+                // label/annotation part of each reject selector.
+                let rejected = rejects.iter().any(|rj| {
+                    (rj.has_id && ids.iter().any(|id| rj.selects_id(id)))
+                        || (rj.has_meta && rj.selects_meta(r.object()))
+                });
                 if rejected || !ids.iter().any(|id| sel.selects_id(id)) {
                     continue;
                 }
