@@ -10,7 +10,8 @@
 # registry-token-server.py (next to this script) checking USER/PASS at the realm.
 # Env REGISTRY_DATA=DIR: serve an existing storage root (e.g. one filled by an earlier
 # no-auth instance) instead of DIR/data.  Env TLS=1: HTTPS with a cert from a throw-away
-# CA (printed as CA_FILE).
+# CA (printed as CA_FILE).  Env MTLS=1 (implies TLS=1): clients must also show a
+# certificate of that CA (one is made: CLIENT_CERT, CLIENT_KEY).
 # Needs: docker-registry apache2-utils openssl curl python3 (scripts/install-deps.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +24,8 @@ start() {
   dir=$(realpath "$1"); mode=${2:-none}; user=${3:-reguser}; pass=${4:-regpass}
   data=${REGISTRY_DATA:-$dir/data}
   mkdir -p "$dir" "$data"; port=$(free_port)
+  local curl_client=()
+  [ "${MTLS:-0}" = 1 ] && TLS=1
   if [ "${TLS:-0}" = 1 ]; then
     scheme=https; tls=", tls: {certificate: $dir/tls.crt, key: $dir/tls.key}"
     # A throw-away CA (DIR/ca.crt, what clients trust) and a server cert it signs:
@@ -33,6 +36,14 @@ start() {
     printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$dir/tls.ext"
     openssl x509 -req -in "$dir/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
       -days 2 -extfile "$dir/tls.ext" -out "$dir/tls.crt" 2>/dev/null
+    if [ "${MTLS:-0}" = 1 ]; then
+      openssl req -newkey rsa:2048 -nodes -subj /CN=weir-client -keyout "$dir/client.key" -out "$dir/client.csr" 2>/dev/null
+      printf 'basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n' > "$dir/client.ext"
+      openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+        -days 2 -extfile "$dir/client.ext" -out "$dir/client.crt" 2>/dev/null
+      tls=", tls: {certificate: $dir/tls.crt, key: $dir/tls.key, clientcas: [$dir/ca.crt]}"
+      curl_client=(--cert "$dir/client.crt" --key "$dir/client.key")
+    fi
   fi
   case $mode in
     basic)
@@ -63,7 +74,7 @@ YAML
   docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null & echo $! > "$dir/registry.pid"
   local code=000
   for _ in $(seq 400); do   # /v2/ answers 200 (no auth) or 401 (auth) once up
-    code=$(curl -s -k -o /dev/null -w '%{http_code}' "$scheme://127.0.0.1:$port/v2/" || true)
+    code=$(curl -s -k ${curl_client[@]+"${curl_client[@]}"} -o /dev/null -w '%{http_code}' "$scheme://127.0.0.1:$port/v2/" || true)
     [ "$code" != 000 ] && break; sleep 0.025
   done
   [ "$code" != 000 ] || { cat "$dir/registry.log" >&2; stop "$dir"; return 1; }
@@ -77,6 +88,7 @@ YAML
     printf 'DATA=%s\nPIDS="%s"\nREADY_MS=%s\n' "$data" "${pids% }" $(( ($(date +%s%N) - t0) / 1000000 ))
     [ -n "$tport" ] && printf 'TOKEN_URL=http://127.0.0.1:%s/token\n' "$tport"
     [ "$scheme" = https ] && printf 'CA_FILE=%s\n' "$dir/ca.crt"
+    [ "${MTLS:-0}" = 1 ] && printf 'CLIENT_CERT=%s\nCLIENT_KEY=%s\n' "$dir/client.crt" "$dir/client.key"
     true
   } | tee "$dir/env"
 }

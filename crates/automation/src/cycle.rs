@@ -461,11 +461,21 @@ impl<'a> Engine<'a> {
             .mirrors
             .get(image.registry())
             .is_some_and(|u| u.scheme() == "http");
+        let key = (
+            repo.metadata.namespace().to_owned(),
+            repo.metadata.name.clone(),
+        );
+        let (ca_pem, client_identity_pem) = match self.objects.cert_secret_refs.get(&key) {
+            None => (None, None),
+            Some(name) => cert_secret(&self.objects, &key.0, name)?,
+        };
         Ok(ScanRequest {
             image,
             login,
             insecure: repo.spec.insecure || mirror_http,
             timeout: repo.timeout(),
+            ca_pem,
+            client_identity_pem,
         })
     }
 
@@ -1009,6 +1019,12 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
             });
         }
     }
+    for (key, name) in &objects.cert_secret_refs {
+        cert_secret(objects, &key.0, name).map_err(|reason| RunError::Reference {
+            object: format!("ImageRepository {}", id(key)),
+            reason,
+        })?;
+    }
     for (key, repo) in &objects.image_repositories {
         // flux-compat.md §4.1/§7.1: secretRef is ignored unless the provider
         // is generic, so a missing Secret only matters then.
@@ -1074,6 +1090,42 @@ pub fn warnings(objects: &FluxObjects) -> Vec<String> {
         }
     }
     out
+}
+
+/// The TLS material of an ImageRepository's `certSecretRef` (flux-compat.md
+/// §4.1): `ca.crt` (legacy `caFile`) added to the system roots, and
+/// `tls.crt` + `tls.key` (legacy `certFile` + `keyFile`), both or neither,
+/// as the client certificate.
+type CertMaterial = (Option<Vec<u8>>, Option<secrecy::SecretString>);
+
+fn cert_secret(objects: &FluxObjects, namespace: &str, name: &str) -> Result<CertMaterial, String> {
+    use secrecy::ExposeSecret as _;
+    let id = format!("{namespace}/{name}");
+    let secret = objects
+        .secrets
+        .get(&(namespace.to_owned(), name.to_owned()))
+        .ok_or_else(|| format!("secret '{id}' not found (spec.certSecretRef)"))?;
+    let get = |key: &str, legacy: &str| secret.get(key).or_else(|| secret.get(legacy));
+    let ca = get("ca.crt", "caFile").map(|v| v.expose_secret().as_bytes().to_vec());
+    let identity = match (get("tls.crt", "certFile"), get("tls.key", "keyFile")) {
+        (Some(cert), Some(key)) => Some(secrecy::SecretString::from(format!(
+            "{}\n{}",
+            cert.expose_secret().trim_end(),
+            key.expose_secret()
+        ))),
+        (None, None) => None,
+        _ => {
+            return Err(format!(
+                "secret '{id}' (spec.certSecretRef): tls.crt and tls.key must be given together"
+            ));
+        }
+    };
+    if ca.is_none() && identity.is_none() {
+        return Err(format!(
+            "secret '{id}' (spec.certSecretRef): no ca.crt, and no tls.crt + tls.key"
+        ));
+    }
+    Ok((ca, identity))
 }
 
 /// `lastScanResult.revision` (flux-compat.md §4.2): `sha256:<hex>` of the

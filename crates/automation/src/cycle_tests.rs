@@ -553,6 +553,62 @@ fn exclusion_list_replaces_the_default() {
     }
 }
 
+/// flux-compat.md §4.1: `certSecretRef` gives `ca.crt` (added to the system
+/// roots) and `tls.crt` + `tls.key` (client certificate, both or neither).
+#[test]
+fn cert_secret_ref_reaches_the_scan() {
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let cache = tempfile::tempdir().unwrap();
+    let key = ("flux-system".to_owned(), "front-end".to_owned());
+    let with = |data: Value| {
+        let mut objects = seed_objects("https://example.invalid/x.git", |_| {});
+        objects.automations.clear();
+        objects.cert_secret_refs.insert(key.clone(), "tls".into());
+        objects.secrets = collect([(
+            "t".to_owned(),
+            json!({
+                "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+                "metadata": {"name": "tls", "namespace": "flux-system"},
+                "stringData": data,
+            }),
+        )])
+        .unwrap()
+        .secrets;
+        objects
+    };
+    let objects = with(json!({"ca.crt": "CA", "tls.crt": "CERT\n", "tls.key": "KEY-CANARY-5"}));
+    validate(&objects).unwrap();
+    let mut engine = Engine::new(objects, options(cache.path()), &lister);
+    assert!(!engine.run_once().failed());
+    let seen = lister.seen.borrow();
+    let request = seen.last().unwrap();
+    assert_eq!(request.ca_pem.as_deref(), Some(&b"CA"[..]));
+    use secrecy::ExposeSecret as _;
+    assert_eq!(
+        request
+            .client_identity_pem
+            .as_ref()
+            .unwrap()
+            .expose_secret(),
+        "CERT\nKEY-CANARY-5"
+    );
+    assert!(!format!("{request:?}").contains("KEY-CANARY-5"));
+    drop(seen);
+
+    let half = with(json!({"tls.key": "KEY-CANARY-5"}));
+    let e = validate(&half).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "ImageRepository flux-system/front-end: secret 'flux-system/tls' (spec.certSecretRef): tls.crt and tls.key must be given together"
+    );
+    let mut missing = with(json!({"ca.crt": "CA"}));
+    missing.secrets.clear();
+    assert_eq!(
+        validate(&missing).unwrap_err().to_string(),
+        "ImageRepository flux-system/front-end: secret 'flux-system/tls' not found (spec.certSecretRef)"
+    );
+}
+
 #[test]
 fn scan_and_policy_failures_are_reported() {
     let remote = Remote::new(OVERLAY);

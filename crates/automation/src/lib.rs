@@ -11,7 +11,7 @@
 //!    are ignored; duplicates are an error.
 //! 2. [`Engine::run_once`] scans each ImageRepository through a
 //!    [`TagLister`] ([`RegistryLister`]: `insecure`, `provider: aws`,
-//!    `secretRef`, `exclusionList`, and Flux's legacy
+//!    `secretRef`, `certSecretRef`, `exclusionList`, and Flux's legacy
 //!    `--aws-autologin-for-ecr` as [`Options::aws_autologin_for_ecr`]),
 //!    resolves each ImagePolicy, and runs each automation: parse the
 //!    message template first, fetch `spec.git.checkout.ref`, apply the
@@ -42,9 +42,11 @@
 //!   [`FluxObjects::push_options`]). `spec.git.push.refspec` is pushed with
 //!   the branch when set (Ready message `… and refspecs '<r>'`), but
 //!   `weir-api` still refuses it as unsupported, as it does commit signing.
-//!   Other advanced fields Weir does not act on yet (GitRepository
-//!   `include`/`verify`/submodules/sparse checkout/proxy, ImageRepository
-//!   `certSecretRef`/proxy; see [`UNSUPPORTED_FIELDS`]) give a warning from
+//!   ImageRepository `certSecretRef` (`ca.crt`, `tls.crt` + `tls.key`) is
+//!   read the same way ([`FluxObjects::cert_secret_refs`]). Other advanced
+//!   fields Weir does not act on yet (GitRepository `include`/`verify`/
+//!   submodules/sparse checkout/proxy, ImageRepository proxy; see
+//!   [`UNSUPPORTED_FIELDS`]) give a warning from
 //!   [`warnings`] instead of being dropped silently, as flux-compat.md's
 //!   legend asks.
 //!

@@ -30,6 +30,9 @@ pub struct FluxObjects {
     /// `spec.git.push.options` of each automation, in key order (read from
     /// the document: `weir-api` does not model the field yet).
     pub push_options: BTreeMap<Key, Vec<(String, String)>>,
+    /// `spec.certSecretRef.name` of each ImageRepository (read from the
+    /// document: `weir-api` does not model the field yet).
+    pub cert_secret_refs: BTreeMap<Key, String>,
 }
 
 /// Fields of the Flux kinds Weir reads but does not act on yet: `(kind,
@@ -55,11 +58,6 @@ pub const UNSUPPORTED_FIELDS: &[(&str, &str, &str)] = &[
     ),
     ("GitRepository", "/spec/proxySecretRef", "no proxy is used"),
     ("GitRepository", "/spec/serviceAccountName", "ignored"),
-    (
-        "ImageRepository",
-        "/spec/certSecretRef",
-        "only the system CA roots are trusted and no client certificate is sent",
-    ),
     (
         "ImageRepository",
         "/spec/proxySecretRef",
@@ -287,6 +285,16 @@ pub fn collect(
             object.kind(),
             &format!("{}/{}", key.0, key.1),
         ));
+        if object.kind() == Kind::ImageRepository
+            && let Some(name) = doc
+                .pointer("/spec/certSecretRef/name")
+                .and_then(|n| n.as_str())
+                .filter(|n| !n.is_empty())
+        {
+            objects
+                .cert_secret_refs
+                .insert(key.clone(), name.to_owned());
+        }
         if let Some(options) = doc
             .pointer("/spec/git/push/options")
             .and_then(|o| o.as_object())
@@ -367,7 +375,7 @@ mod tests {
                 "apiVersion": "image.toolkit.fluxcd.io/v1",
                 "kind": "ImageRepository",
                 "metadata": {"name": "app", "namespace": "ns"},
-                "spec": {"image": "ghcr.io/a/b", "interval": "1m", "certSecretRef": {"name": "ca"}}
+                "spec": {"image": "ghcr.io/a/b", "interval": "1m", "certSecretRef": {"name": "ca"}, "proxySecretRef": {"name": "p"}}
             }),
         ];
         let objects = collect(docs.into_iter().map(|d| ("t".to_owned(), d))).unwrap();
@@ -376,9 +384,11 @@ mod tests {
             [
                 "GitRepository ns/app: spec.include is not supported by weir yet (no artifacts are included)",
                 "GitRepository ns/app: spec.provider \"github\" is not supported by weir yet (the secretRef credentials are used)",
-                "ImageRepository ns/app: spec.certSecretRef is not supported by weir yet (only the system CA roots are trusted and no client certificate is sent)",
+                "ImageRepository ns/app: spec.proxySecretRef is not supported by weir yet (no proxy is used)",
             ]
         );
+        let key = ("ns".to_owned(), "app".to_owned());
+        assert_eq!(objects.cert_secret_refs[&key], "ca");
     }
 
     const POLICY: &str = "apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImagePolicy\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    numerical:\n      order: asc\n";

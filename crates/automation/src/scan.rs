@@ -29,6 +29,12 @@ pub struct ScanRequest {
     pub insecure: bool,
     /// The limit for login and listing together.
     pub timeout: Duration,
+    /// Extra CA certificates (PEM) from `certSecretRef` (`ca.crt`), added
+    /// to the system roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Client certificate and key (one PEM bundle) from `certSecretRef`
+    /// (`tls.crt` + `tls.key`), for mutual TLS.
+    pub client_identity_pem: Option<secrecy::SecretString>,
 }
 
 /// Why a scan failed.
@@ -139,6 +145,10 @@ impl RegistryLister {
         options.mirrors = self.mirrors.clone();
         options.request_timeout = request.timeout;
         options.connect_timeout = request.timeout.min(Duration::from_secs(10));
+        options.ca_pem.clone_from(&request.ca_pem);
+        options
+            .client_identity_pem
+            .clone_from(&request.client_identity_pem);
         let registry_error = |source| ScanError::Registry {
             image: image.to_string(),
             source,

@@ -42,6 +42,11 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The client certificate and key (mutual TLS) are not a PEM
+    /// certificate and private key. The cause is not kept: it could quote
+    /// key material.
+    #[error("the client certificate (tls.crt + tls.key) is not a PEM certificate and private key")]
+    ClientCertificate,
     /// The HTTP client could not be built (TLS set-up).
     #[error("cannot set up the HTTP client")]
     ClientSetup {
@@ -198,6 +203,10 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// Extra CA certificates (PEM), added to the system roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// A client certificate chain and its private key in one PEM bundle, for
+    /// registries that require mutual TLS (Flux `certSecretRef` `tls.crt` +
+    /// `tls.key`).
+    pub client_identity_pem: Option<SecretString>,
     /// Registry mirrors.
     pub mirrors: Mirrors,
     /// Time limit for establishing a connection.
@@ -215,6 +224,7 @@ impl Default for ClientOptions {
         ClientOptions {
             insecure: false,
             ca_pem: None,
+            client_identity_pem: None,
             mirrors: Mirrors::new(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
@@ -243,6 +253,11 @@ impl Client {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|source| Error::CaCertificate { source })?;
             builder = builder.tls_certs_merge(certs);
+        }
+        if let Some(pem) = &options.client_identity_pem {
+            let identity = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
+                .map_err(|_| Error::ClientCertificate)?;
+            builder = builder.identity(identity);
         }
         let http = builder
             .build()

@@ -186,3 +186,48 @@ async fn tls_with_an_extra_ca() {
     // An empty registry: the repository is unknown (404), which proves TLS worked.
     assert!(matches!(tags, Err(Error::NotFound { .. })), "{tags:?}");
 }
+
+/// Mutual TLS (Flux `certSecretRef` with `tls.crt` + `tls.key`, flux-compat.md
+/// §4.1): refused without a client certificate, accepted with one; a broken
+/// key is a setup error that never echoes the key.
+#[tokio::test]
+async fn mutual_tls_with_a_client_certificate() {
+    if !registry_available() {
+        return;
+    }
+    let svc = Service::start_with_env("registry", &["none"], &[("MTLS", "1")]).unwrap();
+    let img = image(svc.var("HOSTPORT").unwrap());
+    let read = |var: &str| std::fs::read_to_string(svc.var(var).unwrap()).unwrap();
+
+    let mut opts = ClientOptions::default();
+    opts.ca_pem = Some(read("CA_FILE").into_bytes());
+    let without = Client::new(opts.clone()).unwrap();
+    let e = without
+        .repository(&img, Credentials::Anonymous)
+        .unwrap()
+        .list_tags()
+        .await
+        .unwrap_err();
+    assert!(!matches!(e, Error::NotFound { .. }), "{e:?}");
+
+    let key = read("CLIENT_KEY");
+    opts.client_identity_pem = Some(secrecy::SecretString::from(format!(
+        "{}{key}",
+        read("CLIENT_CERT")
+    )));
+    let client = Client::new(opts.clone()).unwrap();
+    let tags = client
+        .repository(&img, Credentials::Anonymous)
+        .unwrap()
+        .list_tags()
+        .await;
+    assert!(matches!(tags, Err(Error::NotFound { .. })), "{tags:?}");
+
+    let secret_line = key.lines().nth(1).unwrap().to_owned();
+    opts.client_identity_pem = Some(secrecy::SecretString::from(format!(
+        "-----BEGIN PRIVATE KEY-----\n{secret_line}\n-----END PRIVATE KEY-----\n"
+    )));
+    let e = Client::new(opts).unwrap_err();
+    assert!(matches!(e, Error::ClientCertificate), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains(&secret_line));
+}
