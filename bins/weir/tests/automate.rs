@@ -409,6 +409,11 @@ fn aws_autologin_for_ecr_logs_in_without_a_provider_field() {
     // With it: ECR login, the newest CI tag.
     let (code, stdout, stderr) = run(&["--aws-autologin-for-ecr"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
+    // flux-compat.md §7.3: accepted with a deprecation warning.
+    assert!(
+        stderr.contains("warning: --aws-autologin-for-ecr is deprecated"),
+        "{stderr}"
+    );
     assert!(
         stdout.contains(&format!("{ECR_HOST}/front-end\t{}", tag(4))),
         "{stdout}"

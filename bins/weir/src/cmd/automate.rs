@@ -113,6 +113,12 @@ pub(crate) fn run(args: Args) -> CmdResult {
     }
     let mut options = Options::new(args.cache_dir.clone().unwrap_or_else(default_cache_dir));
     options.aws_autologin_for_ecr = args.aws_autologin_for_ecr;
+    if args.aws_autologin_for_ecr {
+        // flux-compat.md §7.3: accepted, with a deprecation warning.
+        eprintln!(
+            "warning: --aws-autologin-for-ecr is deprecated (Flux removed it in image-reflector-controller 1.0); set spec.provider: aws on the ImageRepository instead"
+        );
+    }
     for spec in &args.registry_mirror {
         options
             .mirrors
