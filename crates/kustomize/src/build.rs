@@ -397,10 +397,57 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
             })?;
         }
     }
+    for r in &mut list {
+        finish_annotations(r.object_mut());
+    }
     Ok(Output {
         resources: list,
         warnings: b.warnings,
     })
+}
+
+/// Annotations kustomize's build (and the kyaml reader/writer) use
+/// internally; they never reach the output.
+const BUILD_ANNOTATIONS: &[&str] = &[
+    "internal.config.kubernetes.io/path",
+    "config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "config.kubernetes.io/index",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/id",
+    "config.k8s.io/id",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+];
+
+/// kustomize ends a build by reading every resource's annotations as a
+/// string map and writing them back: build annotations are dropped, every
+/// value becomes a string (as written: `1`, `true`; empty for null), and an
+/// empty (or null) annotations map disappears.
+fn finish_annotations(obj: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let Some(annotations) = meta.get_mut("annotations") else {
+        return;
+    };
+    let mut empty = true;
+    if let Value::Object(m) = annotations {
+        m.retain(|k, _| !BUILD_ANNOTATIONS.contains(&k.as_str()));
+        for v in m.values_mut() {
+            let text = match v {
+                Value::String(_) => continue,
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Null | Value::Array(_) | Value::Object(_) => String::new(),
+            };
+            *v = Value::String(text);
+        }
+        empty = m.is_empty();
+    }
+    if empty {
+        meta.remove("annotations");
+    }
 }
 
 fn is_remote(path: &str) -> bool {
