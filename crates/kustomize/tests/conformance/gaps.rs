@@ -23,6 +23,10 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "kustomize shares one YAML node for a label/annotation it creates in several fields of a resource; a later in-place write to one (labels, patch, replacement) changes all",
     ),
     (
+        "openapi_custom_schema_merge_keys",
+        "the `openapi:` field (custom schema for strategic merge) is refused; needs schema support in patch/smp.rs",
+    ),
+    (
         "err_crds_object_ref_field_is_scalar",
         "a name reference path that runs through a scalar is an error in kustomize, weir skips it",
     ),
