@@ -609,6 +609,40 @@ fn cert_secret_ref_reaches_the_scan() {
     );
 }
 
+/// flux-compat.md §6.5: template data — `.AutomationObject` prints
+/// `<ns>/<name>`, `.Changed.FileChanges` keys are relative to `update.path`,
+/// `.Changed.Changes` carry old/new/setter, `.Values` is
+/// `messageTemplateValues`; author and committer are `git.commit.author`.
+#[test]
+fn commit_message_template_data() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut engine = Engine::new(
+        seed_objects(&remote.url(), |s| {
+            s["git"]["commit"]["messageTemplate"] = json!(
+                "{{.AutomationObject}} {{.Values.env}}\n{{range $f, $_ := .Changed.FileChanges}}{{$f}}\n{{end}}{{range .Changed.Changes}}{{.OldValue}}->{{.NewValue}} {{.Setter}}\n{{end}}"
+            );
+            s["git"]["commit"]["messageTemplateValues"] = json!({"env": "dev"});
+        }),
+        options(cache.path()),
+        &lister,
+    );
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    assert_eq!(
+        git(&remote.bare, &["log", "-1", "--format=%B", "main"]),
+        "flux-system/flux-system dev\nkustomization.yaml\n0.3.12->main-bbbbbbb-3 flux-system:front-end:tag\n\n"
+    );
+    assert_eq!(
+        git(
+            &remote.bare,
+            &["log", "-1", "--format=%an <%ae>|%cn <%ce>", "main"]
+        ),
+        "fluxcdbot <fluxcdbot@users.noreply.github.com>|fluxcdbot <fluxcdbot@users.noreply.github.com>\n"
+    );
+}
+
 #[test]
 fn scan_and_policy_failures_are_reported() {
     let remote = Remote::new(OVERLAY);
