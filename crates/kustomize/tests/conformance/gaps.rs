@@ -27,6 +27,18 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "the `openapi:` field (custom schema for strategic merge) is refused; needs schema support in patch/smp.rs",
     ),
     (
+        "labels_alias_same_level_and_preexisting_keys",
+        "label node sharing (see labels_value_node_aliasing_across_overlays)",
+    ),
+    (
+        "err_common_labels_key_reads_as_bool",
+        "a created label key that reads back as a bool is not refused",
+    ),
+    (
+        "err_annotation_key_numeric",
+        "a created annotation key that reads back as a number is not refused",
+    ),
+    (
         "err_crds_object_ref_field_is_scalar",
         "a name reference path that runs through a scalar is an error in kustomize, weir skips it",
     ),
