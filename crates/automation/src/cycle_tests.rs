@@ -643,6 +643,36 @@ fn commit_message_template_data() {
     );
 }
 
+/// flux-compat.md §6.6/§6.7: `git.push.refspec` is pushed with the branch
+/// and named in the Ready message. (`weir-api` still refuses the field when
+/// loading, so the object is edited after loading.)
+#[test]
+fn a_push_refspec_is_pushed_and_reported() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let mut objects = seed_objects(&remote.url(), |_| {});
+    for auto in objects.automations.values_mut() {
+        let push = auto.spec.git.as_mut().unwrap().push.as_mut().unwrap();
+        push.refspec = Some("refs/heads/main:refs/heads/auto".into());
+    }
+    let mut engine = Engine::new(objects, options(cache.path()), &lister);
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    let commit = &report.pushed[0].1;
+    assert_eq!(git(&remote.bare, &["rev-parse", "main"]).trim(), commit);
+    assert_eq!(git(&remote.bare, &["rev-parse", "auto"]).trim(), commit);
+    let auto = &engine.status().automations[&("flux-system".to_owned(), "flux-system".to_owned())];
+    let short: String = commit.chars().take(7).collect();
+    assert!(
+        auto.message.starts_with(&format!(
+            "pushed commit '{short}' to branch 'main' and refspecs 'refs/heads/main:refs/heads/auto'\n"
+        )),
+        "{}",
+        auto.message
+    );
+}
+
 #[test]
 fn scan_and_policy_failures_are_reported() {
     let remote = Remote::new(OVERLAY);
