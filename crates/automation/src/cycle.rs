@@ -525,6 +525,10 @@ impl<'a> Engine<'a> {
                 status.last_scan = Some(SystemTime::now());
                 status.tag_count = tags.len();
                 status.revision = tag_list_revision(&tags);
+                // flux-compat.md §4.2: descending plain string order, 10 tags.
+                let mut latest: Vec<&String> = tags.iter().collect();
+                latest.sort_unstable_by(|a, b| b.cmp(a));
+                status.latest_tags = latest.into_iter().take(10).cloned().collect();
                 // flux-compat.md §4.3.
                 status.message = format!(
                     "successful scan: found {} tags with checksum {}",

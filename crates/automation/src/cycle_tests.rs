@@ -223,6 +223,15 @@ fn one_cycle_commits_the_new_image_then_nothing() {
     );
     assert!(revision.starts_with("sha256:") && revision.len() == 71);
     assert_eq!(
+        status.repositories[&key].latest_tags,
+        [
+            "main-ccccccc-2",
+            "main-bbbbbbb-3",
+            "main-aaaaaaa-1",
+            "latest"
+        ]
+    );
+    assert_eq!(
         status.repositories[&key].message,
         format!("successful scan: found 4 tags with checksum {revision}")
     );

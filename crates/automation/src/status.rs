@@ -19,6 +19,9 @@ pub struct RepositoryStatus {
     /// `lastScanResult.revision`: `sha256:<hex>` of the stored tag list, one
     /// tag per line (the form of Flux's `FluxStorage` tag store).
     pub revision: String,
+    /// `lastScanResult.latestTags`: the first 10 tags sorted descending by
+    /// plain string comparison (so `9.0` precedes `10.0`; informational).
+    pub latest_tags: Vec<String>,
     /// `spec.suspend`.
     pub suspended: bool,
     /// Whether the last scan succeeded.
@@ -266,6 +269,7 @@ mod tests {
                 last_scan: Some(UNIX_EPOCH),
                 tag_count: 3,
                 revision: String::new(),
+                latest_tags: Vec::new(),
                 suspended: false,
                 ready: Some(true),
                 message: "successful scan: found 3 tags".into(),
