@@ -133,6 +133,18 @@ pub enum Error {
         /// `merge` or `replace`.
         behavior: &'static str,
     },
+    /// A data, label or annotation key that kustomize writes as a plain
+    /// YAML scalar and that then reads back as a bool, null or number
+    /// (`true`, `1`): kubectl cannot encode the object and fails.
+    #[error("{kind} {name}: key {key:?} would not stay a string (kustomize cannot encode it)")]
+    NonStringKey {
+        /// `configmap` or `secret`.
+        kind: &'static str,
+        /// Generator name.
+        name: String,
+        /// The key.
+        key: String,
+    },
     /// `behavior: create` (the default) but an object with the id exists.
     #[error("{kind} {name} already exists; use behavior merge or replace")]
     AlreadyExists {
@@ -460,6 +472,19 @@ pub fn generate(
         .clone()
         .unwrap_or_default()
         .merged_with_global(global);
+    let keys = data
+        .keys()
+        .chain(opts.labels.keys())
+        .chain(opts.annotations.keys());
+    for key in keys {
+        if !plain_key_is_string(key) {
+            return Err(Error::NonStringKey {
+                kind: kind.lower(),
+                name: args.name.clone(),
+                key: key.clone(),
+            });
+        }
+    }
     let mut metadata = Map::new();
     metadata.insert("name".into(), Value::String(args.name.clone()));
     if !args.namespace.is_empty() {
@@ -515,6 +540,74 @@ pub fn generate(
         behavior: args.behavior,
         needs_hash: !opts.disable_name_suffix_hash,
     })
+}
+
+/// Whether a map key that kustomize creates as a plain (untagged) YAML
+/// scalar reads back as a string under go-yaml v3's resolution: `true`,
+/// `null`, `~`, `1`, `0x1F`, `1_000`, `1.5`, `.inf`, `2024-01-01` do not
+/// (kubectl then cannot encode the object).
+pub(crate) fn plain_key_is_string(key: &str) -> bool {
+    const SPECIAL: &[&str] = &[
+        "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", ".inf",
+        ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN",
+        ".NAN",
+    ];
+    if SPECIAL.contains(&key) {
+        return false;
+    }
+    match key.as_bytes().first() {
+        Some(b'.') => key.parse::<f64>().is_err(),
+        Some(b'0'..=b'9' | b'+' | b'-') => {
+            if is_timestamp(key) {
+                return false;
+            }
+            let plain = key.replace('_', "");
+            !(go_base0_int(&plain) || yaml_style_float(&plain))
+        }
+        _ => true,
+    }
+}
+
+/// go-yaml v3's timestamp forms: `YYYY-M-D`, optionally followed by a time.
+fn is_timestamp(s: &str) -> bool {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:([Tt]| +)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?(?:Z|[+-]\d{1,2}(?::\d{2})?)?)?$",
+        )
+        .ok()
+    });
+    let Some(c) = RE.as_ref().and_then(|re| re.captures(s)) else {
+        return false;
+    };
+    let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    matches!((num(2), num(3)), (Some(1..=12), Some(1..=31)))
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint` syntax: sign, then
+/// `0x`/`0o`/`0b` prefixed or `0`-led octal or decimal digits.
+fn go_base0_int(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let digits = |t: &str, ok: fn(u8) -> bool| !t.is_empty() && t.bytes().all(ok);
+    let lower = body.to_ascii_lowercase();
+    if let Some(h) = lower.strip_prefix("0x") {
+        digits(h, |b| b.is_ascii_hexdigit())
+    } else if let Some(o) = lower.strip_prefix("0o") {
+        digits(o, |b| (b'0'..=b'7').contains(&b))
+    } else if let Some(bin) = lower.strip_prefix("0b") {
+        digits(bin, |b| b == b'0' || b == b'1')
+    } else if body.len() > 1 && body.starts_with('0') {
+        digits(&body[1..], |b| (b'0'..=b'7').contains(&b))
+    } else {
+        digits(body, |b| b.is_ascii_digit())
+    }
+}
+
+/// go-yaml v3's float syntax `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+fn yaml_style_float(s: &str) -> bool {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").ok()
+    });
+    RE.as_ref().is_some_and(|re| re.is_match(s))
 }
 
 fn to_object(m: &BTreeMap<String, String>) -> Value {

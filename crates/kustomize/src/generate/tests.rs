@@ -358,6 +358,8 @@ proptest::proptest! {
         let b = value.as_bytes();
         let quoted = b.len() >= 2 && b[0] == b[b.len() - 1] && matches!(b[0], b'"' | b'\'');
         proptest::prop_assume!(!quoted);
+        // Keys that read back as numbers or bools are refused (see below).
+        proptest::prop_assume!(plain_key_is_string(&key));
         let a = args(GeneratorKind::ConfigMap, json!({"name": "c", "literals": [format!("{key}={value}")]}));
         let g = generate(&a, None, &mut no_files).unwrap();
         proptest::prop_assert_eq!(&g.object["data"][&key], &json!(value));
@@ -380,4 +382,52 @@ proptest::proptest! {
         changed.insert("zzzzzz".into(), "new".into());
         proptest::prop_assert_ne!(h, content_hash(&obj(&name, &changed)));
     }
+}
+
+#[test]
+fn keys_that_would_not_read_back_as_strings() {
+    for bad in [
+        "true",
+        "NULL",
+        "~",
+        "",
+        "1",
+        "+1",
+        "0x1F",
+        "0o7",
+        "0b1",
+        "0777",
+        "1_000",
+        "1.5",
+        "1e5",
+        ".5",
+        ".inf",
+        "2024-01-01",
+        "089",
+    ] {
+        assert!(!plain_key_is_string(bad), "{bad}");
+    }
+    for good in [
+        "y",
+        "Yes",
+        "ON",
+        "1e",
+        "1:20",
+        "0x",
+        "_1",
+        "1.2.3",
+        "2024-13-01",
+        "a",
+    ] {
+        assert!(plain_key_is_string(good), "{good}");
+    }
+    let err = generate(
+        &args(
+            GeneratorKind::ConfigMap,
+            json!({"name": "g", "literals": ["1=a"]}),
+        ),
+        None,
+        &mut no_files,
+    );
+    assert!(matches!(err, Err(Error::NonStringKey { .. })));
 }
