@@ -83,7 +83,7 @@ fn conformance_corpus() {
 
 #[test]
 fn conformance_extra() {
-    run_corpus("kustomize-extra", 8, gaps::EXTRA_KNOWN_GAPS);
+    run_corpus("kustomize-extra", 100, gaps::EXTRA_KNOWN_GAPS);
 }
 
 /// Runs every case under `fixtures/<name>`, which must hold at least
