@@ -125,6 +125,14 @@ pub enum Error {
         /// 0-based document index.
         index: usize,
     },
+    /// A line starting with `---` carries more than a comment.
+    #[error("{}: invalid document separator: {line}", path.display())]
+    BadSeparator {
+        /// The file.
+        path: PathBuf,
+        /// The separator line.
+        line: String,
+    },
     /// A resource has no `kind` (or an empty one).
     #[error("{}: document {index}: missing kind in object", path.display())]
     MissingKind {
@@ -406,6 +414,10 @@ pub(crate) fn read_file(
 /// Parses YAML text into resources, dropping empty documents and expanding
 /// `*List` kinds with `items`.
 pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>, Error> {
+    check_separators(text).map_err(|line| Error::BadSeparator {
+        path: shown.to_path_buf(),
+        line,
+    })?;
     let docs = weir_yaml::parse_documents(text).map_err(|source| Error::Yaml {
         path: shown.to_path_buf(),
         source,
@@ -470,6 +482,28 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
         out.push(Resource::new(doc));
     }
     Ok(out)
+}
+
+/// kustomize (kyaml's reader) splits resource files itself, at every line
+/// that starts with `---` and follows a line break (regex `\n---.*\n`,
+/// matches not overlapping), and refuses such a line when anything but a
+/// comment follows the dashes (`--- !!map`, `--- |`, `----`).
+fn check_separators(text: &str) -> Result<(), String> {
+    let s = text.replace("\r\n", "\n");
+    let mut pos = 0;
+    while let Some(off) = s[pos..].find("\n---") {
+        let line_start = pos + off + 1;
+        let Some(len) = s[line_start..].find('\n') else {
+            break;
+        };
+        let line = &s[line_start..line_start + len];
+        let after = line[3..].trim();
+        if !after.is_empty() && !after.starts_with('#') {
+            return Err(line.trim().to_string());
+        }
+        pos = line_start + len + 1;
+    }
+    Ok(())
 }
 
 /// The text of a scalar field as kustomize's metadata decoder sees it
@@ -722,5 +756,18 @@ mod tests {
         // Lists need no name; a list kind without items is a resource.
         let ok = parse_resources("kind: FooList\nspec: {}\n---\nkind: List\nitems: null\n", p);
         assert_eq!(ok.map(|r| r.len()).ok(), Some(1));
+    }
+
+    #[test]
+    fn document_separators_carry_only_comments() {
+        assert_eq!(check_separators("a: 1\n--- # c\nb: 2\n"), Ok(()));
+        assert_eq!(check_separators("--- !!map\na: 1\n"), Ok(()));
+        assert_eq!(
+            check_separators("a: 1\n--- !!map\nb: 2\n"),
+            Err("--- !!map".to_string())
+        );
+        assert_eq!(check_separators("a: 1\r\n----\r\n"), Err("----".to_string()));
+        // Matches do not overlap: a separator right after one is not checked.
+        assert_eq!(check_separators("a: 1\n---\n--- x\nb: 2\n"), Ok(()));
     }
 }
