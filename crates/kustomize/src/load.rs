@@ -418,10 +418,25 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
         path: shown.to_path_buf(),
         line,
     })?;
-    let docs = weir_yaml::parse_documents(text).map_err(|source| Error::Yaml {
+    let yaml_err = |source| Error::Yaml {
         path: shown.to_path_buf(),
         source,
-    })?;
+    };
+    let has_end_marker = text
+        .lines()
+        .any(|l| l == "..." || l.starts_with("... ") || l.starts_with("...\t"));
+    let docs = if has_end_marker {
+        // kyaml decodes only the first document of each `---` chunk: a
+        // document after a `...` end marker without a `---` is dropped.
+        let mut docs = Vec::new();
+        for chunk in split_documents(text) {
+            let parsed = weir_yaml::parse_documents(&chunk).map_err(yaml_err)?;
+            docs.extend(parsed.into_iter().next());
+        }
+        docs
+    } else {
+        weir_yaml::parse_documents(text).map_err(yaml_err)?
+    };
     let mut out = Vec::with_capacity(docs.len());
     let mut queue: std::collections::VecDeque<Value> = docs.into();
     let mut index = 0;
@@ -504,6 +519,27 @@ fn check_separators(text: &str) -> Result<(), String> {
         pos = line_start + len + 1;
     }
     Ok(())
+}
+
+/// The chunks kyaml's reader decodes: the text cut at the separator lines
+/// [`check_separators`] accepts (each chunk but the last keeps its final
+/// line break).
+fn split_documents(text: &str) -> Vec<String> {
+    let s = text.replace("\r\n", "\n");
+    let mut chunks = Vec::new();
+    let mut prev = 0;
+    let mut pos = 0;
+    while let Some(off) = s[pos..].find("\n---") {
+        let sep = pos + off;
+        let Some(len) = s[sep + 1..].find('\n') else {
+            break;
+        };
+        chunks.push(format!("{}\n", &s[prev..sep]));
+        prev = sep + 1 + len + 1;
+        pos = prev;
+    }
+    chunks.push(s[prev..].to_string());
+    chunks
 }
 
 /// The text of a scalar field as kustomize's metadata decoder sees it
@@ -767,6 +803,10 @@ mod tests {
             Err("--- !!map".to_string())
         );
         assert_eq!(check_separators("a: 1\r\n----\r\n"), Err("----".to_string()));
+        assert_eq!(
+            split_documents("a: 1\n---\nb: 2\n--- # c\nc: 3"),
+            vec!["a: 1\n", "b: 2\n", "c: 3"]
+        );
         // Matches do not overlap: a separator right after one is not checked.
         assert_eq!(check_separators("a: 1\n---\n--- x\nb: 2\n"), Ok(()));
     }
