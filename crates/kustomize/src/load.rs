@@ -445,6 +445,8 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
         match &doc {
             Value::Null => continue,
             Value::Object(m) if m.is_empty() => continue,
+            // kyaml skips empty documents: null, `{}` and `[]`.
+            Value::Array(a) if a.is_empty() => continue,
             Value::Object(_) => {}
             _ => {
                 return Err(Error::NotAnObject {
