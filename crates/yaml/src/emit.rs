@@ -114,11 +114,22 @@ pub(crate) fn is_blankz(c: char) -> bool {
 }
 
 pub(crate) fn analyze(value: &str) -> Analysis {
+    analyze_with(value, false)
+}
+
+/// go-yaml v3's variant of the analysis: a tab is not a special character
+/// (it still rules out plain and single-quoted styles, which only the v2
+/// emitter here chooses, but a block scalar may hold it).
+pub(crate) fn analyze_v3(value: &str) -> Analysis {
+    analyze_with(value, true)
+}
+
+fn analyze_with(value: &str, tab_ok: bool) -> Analysis {
     if value.is_ascii() {
-        analyze_units(value.as_bytes(), char::from)
+        analyze_units(value.as_bytes(), char::from, tab_ok)
     } else {
         let chars: Vec<char> = value.chars().collect();
-        analyze_units(&chars, |c| c)
+        analyze_units(&chars, |c| c, tab_ok)
     }
 }
 
@@ -126,7 +137,7 @@ pub(crate) fn analyze(value: &str) -> Analysis {
 /// ASCII text, chars otherwise). Only the block-context verdicts are kept:
 /// scalars are never written inside flow collections here (only empty
 /// collections use flow style).
-fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char) -> Analysis {
+fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char, tab_ok: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -178,7 +189,7 @@ fn analyze_units<T: Copy>(value: &[T], ch: impl Fn(T) -> char) -> Analysis {
             }
         };
         block_indicators |= indicator;
-        if !is_printable(c) {
+        if !(is_printable(c) || (tab_ok && c == '\t')) {
             special_characters = true;
         }
         if c == ' ' {

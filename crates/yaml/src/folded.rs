@@ -8,7 +8,7 @@
 //! trailing line breaks. This module replays both halves so that
 //! [`crate::parse_documents`] yields what kustomize prints.
 
-use crate::emit::{analyze, is_blankz, is_break};
+use crate::emit::{analyze_v3, is_blankz, is_break};
 
 fn is_blank(c: char) -> bool {
     c == ' ' || c == '\t'
@@ -19,7 +19,7 @@ fn is_blank(c: char) -> bool {
 pub(crate) fn v3_folded_round_trip(value: &str) -> String {
     // The writer only uses the folded style when a block is allowed;
     // otherwise it falls back to double quotes, which round-trip exactly.
-    if value.is_empty() || !analyze(value).block_allowed {
+    if value.is_empty() || !analyze_v3(value).block_allowed {
         return value.to_owned();
     }
     let chars: Vec<char> = value.chars().collect();

@@ -116,6 +116,13 @@ pub struct ParseOptions {
     /// every node of every copied anchor (default 250,000; a "billion laughs"
     /// document hits it in well under a second and about 30 MB).
     pub max_alias_nodes: usize,
+    /// A block scalar (`|`, `>`) that runs to the end of a text without a
+    /// final line break gets no line break, as go-yaml reads it (default
+    /// `false`: saphyr's reading, which adds one). Off by default only
+    /// because weir-kustomize still trims `path:` patch files, which
+    /// kustomize does not (it trims inline `patch:` text only); with that
+    /// fixed this should become the default.
+    pub go_eof_block_scalars: bool,
 }
 
 impl Default for ParseOptions {
@@ -124,6 +131,7 @@ impl Default for ParseOptions {
             decoder: Decoder::Resource,
             max_depth: 1_000,
             max_alias_nodes: 250_000,
+            go_eof_block_scalars: false,
         }
     }
 }
@@ -140,6 +148,13 @@ impl ParseOptions {
     #[must_use]
     pub fn with_max_depth(mut self, max_depth: usize) -> Self {
         self.max_depth = max_depth;
+        self
+    }
+
+    /// Sets [`ParseOptions::go_eof_block_scalars`].
+    #[must_use]
+    pub fn with_go_eof_block_scalars(mut self, on: bool) -> Self {
+        self.go_eof_block_scalars = on;
         self
     }
 

@@ -36,6 +36,8 @@ enum Frame {
         items: Vec<Value>,
         anchor: usize,
         nodes: usize,
+        /// Inside a flow collection (`[…]` / `{…}`).
+        flow: bool,
     },
     Map {
         entries: Vec<Entry>,
@@ -43,11 +45,66 @@ enum Frame {
         pending: Option<(Key, usize, usize)>,
         anchor: usize,
         nodes: usize,
+        /// Inside a flow collection (`[…]` / `{…}`).
+        flow: bool,
     },
 }
 
-struct Builder<'o> {
+impl Frame {
+    fn flow(&self) -> bool {
+        match self {
+            Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
+        }
+    }
+}
+
+/// The source text with a forward-moving cursor that turns saphyr's
+/// character offsets into byte offsets (amortised linear; constant time
+/// for ASCII input).
+struct Source<'s> {
+    text: &'s str,
+    ascii: bool,
+    /// The text holds `\/` somewhere (double-quoted scalars are then
+    /// checked for that escape).
+    slash_escape: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'s> Source<'s> {
+    fn new(text: &'s str) -> Self {
+        Source {
+            text,
+            ascii: text.is_ascii(),
+            slash_escape: memchr::memmem::find(text.as_bytes(), b"\\/").is_some(),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Byte offset of the `chars`-th character (or the text's length).
+    fn byte(&mut self, chars: usize) -> usize {
+        if self.ascii {
+            return chars.min(self.text.len());
+        }
+        if chars < self.chars {
+            self.chars = 0;
+            self.bytes = 0;
+        }
+        for c in self.text[self.bytes..].chars() {
+            if self.chars == chars {
+                break;
+            }
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
+        self.bytes
+    }
+}
+
+struct Builder<'o, 's> {
     opts: &'o ParseOptions,
+    src: Source<'s>,
     stack: Vec<Frame>,
     /// Anchors of the current document: id → (value, node count).
     anchors: HashMap<usize, (Value, usize)>,
@@ -90,6 +147,83 @@ fn check_raw_characters(src: &str) -> Result<(), Error> {
 /// indented less than the enclosing block (YAML 1.2 forbids it).
 const UNDER_INDENTED_QUOTE: &str = "invalid indentation in quoted scalar";
 
+/// saphyr's message for `key:<TAB>value`, which go-yaml accepts.
+const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
+
+/// saphyr's message for an escape it does not know; go-yaml also takes
+/// `\'` (an apostrophe) in double-quoted scalars.
+const UNKNOWN_ESCAPE: &str = "while parsing a quoted scalar, found unknown escape character";
+
+/// saphyr's message for `[-]`, a plain `-` go-yaml reads as a string.
+const DASH_IN_FLOW: &str = "plain scalar cannot start with '-' followed by ,[]{}";
+
+/// Quotes the lone `-` saphyr complained about (`'-'` means the same).
+fn quote_dash(src: &str, line: usize, col: usize) -> Option<String> {
+    let at = offset_of(src, line, col)?;
+    if src.as_bytes().get(at) != Some(&b'-') {
+        return None;
+    }
+    Some(format!("{}'-'{}", &src[..at], &src[at + 1..]))
+}
+
+/// Byte offset of (1-based `line`, 0-based char `col`).
+fn offset_of(src: &str, line: usize, col: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        src.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    Some(line_start + src[line_start..].char_indices().nth(col)?.0)
+}
+
+/// Replaces the tabs between a `:` and the position saphyr complained
+/// about with spaces (same meaning for go-yaml).
+fn tab_after_colon(src: &str, line: usize, col: usize) -> Option<String> {
+    let at = offset_of(src, line, col)?;
+    let tabs = src[..at].bytes().rev().take_while(|&b| b == b'\t').count();
+    if tabs == 0 || !src[..at - tabs].ends_with(':') {
+        return None;
+    }
+    let mut out = String::with_capacity(src.len());
+    out.push_str(&src[..at - tabs]);
+    out.extend(std::iter::repeat_n(' ', tabs));
+    out.push_str(&src[at..]);
+    Some(out)
+}
+
+/// Rewrites `\'` as `'` in the double-quoted scalar starting at the
+/// position saphyr complained about. `None` if there is none (the unknown
+/// escape is another one, an error for go-yaml too).
+fn escaped_single_quote(src: &str, line: usize, col: usize) -> Option<String> {
+    let start = offset_of(src, line, col)?;
+    let b = src.as_bytes();
+    if b.get(start) != Some(&b'"') {
+        return None;
+    }
+    let mut i = start + 1;
+    let mut out = String::with_capacity(src.len());
+    let mut copied = 0;
+    let mut changed = false;
+    while i < b.len() {
+        match b[i] {
+            b'"' => break,
+            b'\\' if b.get(i + 1) == Some(&b'\'') => {
+                out.push_str(&src[copied..i]);
+                copied = i + 1;
+                changed = true;
+                i += 2;
+            }
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&src[copied..]);
+    Some(out)
+}
+
 /// [`parse`], but accepting what go-yaml accepts and YAML 1.2 does not:
 /// continuation lines of a quoted scalar indented less than its block.
 /// Leading white space of those lines is not part of the value, so such a
@@ -108,8 +242,21 @@ pub(crate) fn parse_lenient(
                 line,
                 column,
                 message,
-            }) if message == UNDER_INDENTED_QUOTE => {
-                let fixed = reindent_quoted(&text, line, column.saturating_sub(1));
+            }) if message == UNDER_INDENTED_QUOTE
+                || message == TAB_AFTER_COLON
+                || message == UNKNOWN_ESCAPE
+                || message == DASH_IN_FLOW =>
+            {
+                let col = column.saturating_sub(1);
+                let fixed = if message == TAB_AFTER_COLON {
+                    tab_after_colon(&text, line, col)
+                } else if message == UNKNOWN_ESCAPE {
+                    escaped_single_quote(&text, line, col)
+                } else if message == DASH_IN_FLOW {
+                    quote_dash(&text, line, col)
+                } else {
+                    reindent_quoted(&text, line, col)
+                };
                 let err = Error::Syntax {
                     line,
                     column,
@@ -135,12 +282,7 @@ pub(crate) fn parse_lenient(
 /// column of its opening quote. `None` if no quoted scalar starts there or
 /// nothing needed indenting.
 fn reindent_quoted(src: &str, line: usize, col: usize) -> Option<String> {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        src.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
-    };
-    let start = line_start + src[line_start..].char_indices().nth(col)?.0;
+    let start = offset_of(src, line, col)?;
     let quote = src[start..].chars().next()?;
     if quote != '"' && quote != '\'' {
         return None;
@@ -193,6 +335,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
     let mut docs = Vec::new();
     let mut b = Builder {
         opts,
+        src: Source::new(src),
         stack: Vec::new(),
         anchors: HashMap::new(),
         expanded: 0,
@@ -226,20 +369,24 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
             }
             Event::SequenceStart(anchor, _tag) => {
                 b.check_start(&span)?;
+                let flow = b.starts_flow(&span);
                 b.stack.push(Frame::Seq {
                     items: Vec::new(),
                     anchor,
                     nodes: 1,
+                    flow,
                 });
             }
             Event::MappingStart(anchor, _tag) => {
                 b.check_start(&span)?;
+                let flow = b.starts_flow(&span);
                 b.stack.push(Frame::Map {
                     entries: b.entry_pool.pop().unwrap_or_default(),
                     merges: Vec::new(),
                     pending: None,
                     anchor,
                     nodes: 1,
+                    flow,
                 });
             }
             Event::SequenceEnd => {
@@ -247,6 +394,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
                     items,
                     anchor,
                     nodes,
+                    ..
                 }) = b.stack.pop()
                 {
                     let v = Value::Array(items);
@@ -410,7 +558,7 @@ fn check_duplicates(entries: &[Entry]) -> Result<(), Error> {
     }
 }
 
-impl Builder<'_> {
+impl Builder<'_, '_> {
     fn check_start(&mut self, span: &Span) -> Result<(), Error> {
         let (line, column) = pos(span);
         if self.expecting_key() {
@@ -424,6 +572,113 @@ impl Builder<'_> {
             });
         }
         Ok(())
+    }
+
+    /// Whether a collection starting at `span` is in a flow context: its
+    /// parent is, or its span ends at a `[` / `{` (block collections have
+    /// empty spans; flow ones end at their opening bracket).
+    fn starts_flow(&mut self, span: &Span) -> bool {
+        if self.stack.last().is_some_and(Frame::flow) {
+            return true;
+        }
+        if span.end.index() <= span.start.index() {
+            return false;
+        }
+        let at = self.src.byte(span.end.index() - 1);
+        matches!(self.src.text.as_bytes().get(at), Some(b'[' | b'{'))
+    }
+
+    /// go-yaml checks on a block scalar that saphyr does not make: while
+    /// the indentation is still being detected (leading blank lines and the
+    /// first content line, without an explicit indentation indicator), a
+    /// tab after the indentation spaces is an error. Also tells how the
+    /// scalar ends if it runs to the end of the input.
+    fn block_scalar_at_eof(&mut self, span: &Span) -> Result<Eof, Error> {
+        let start = self.src.byte(span.start.index());
+        let end = self.src.byte(span.end.index());
+        let text = self.src.text;
+        let spaced_tab = |line: &str| line.trim_start_matches(' ').starts_with('\t');
+        let content_line = text[..start].rfind('\n').map_or(0, |p| p + 1);
+        let mut tab_line = spaced_tab(&text[content_line..]).then_some(content_line);
+        let mut line_start = content_line;
+        let mut explicit = false;
+        while line_start > 0 {
+            let prev_end = line_start - 1;
+            let prev_start = text[..prev_end].rfind('\n').map_or(0, |p| p + 1);
+            let line = text[prev_start..prev_end].trim_end_matches('\r');
+            if line.bytes().all(|b| b == b' ' || b == b'\t') {
+                if spaced_tab(line) {
+                    tab_line = Some(prev_start);
+                }
+                line_start = prev_start;
+                continue;
+            }
+            explicit = has_indentation_indicator(line);
+            break;
+        }
+        if let Some(at) = tab_line
+            && !explicit
+        {
+            let above = text[at..content_line]
+                .bytes()
+                .filter(|&b| b == b'\n')
+                .count();
+            return Err(Error::Syntax {
+                line: span.start.line().saturating_sub(above),
+                column: text[at..].bytes().take_while(|&b| b == b' ').count() + 1,
+                message: "found a tab character where an indentation space is expected".to_owned(),
+            });
+        }
+        if end < text.len() || text.ends_with(['\n', '\r']) {
+            return Ok(Eof::No);
+        }
+        let last_line = &text[text.rfind('\n').map_or(0, |p| p + 1)..];
+        if !last_line.bytes().all(|b| b == b' ' || b == b'\t') {
+            return Ok(Eof::NoFinalBreak);
+        }
+        let blanks = last_line.bytes().take_while(|&b| b == b' ').count();
+        Ok(if blanks >= span.start.col() {
+            Eof::BlankLastLine
+        } else {
+            Eof::No
+        })
+    }
+
+    /// go-yaml (YAML 1.1) has no `\/` escape; saphyr (YAML 1.2) accepts it.
+    fn check_escapes(&mut self, span: &Span) -> Result<(), Error> {
+        let start = self.src.byte(span.start.index());
+        let end = self.src.byte(span.end.index());
+        let raw = self.src.text.as_bytes().get(start..end).unwrap_or_default();
+        let mut i = 0;
+        while i < raw.len() {
+            if raw[i] == b'\\' {
+                if raw.get(i + 1) == Some(&b'/') {
+                    let (line, column) = pos(span);
+                    return Err(Error::Syntax {
+                        line,
+                        column,
+                        message: "while parsing a quoted scalar, found unknown escape character"
+                            .to_owned(),
+                    });
+                }
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the last non-blank character before `span` is a `?`.
+    fn after_question_mark(&mut self, span: &Span) -> bool {
+        let start = self.src.byte(span.start.index());
+        self.src.text[..start]
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .ends_with('?')
+    }
+
+    fn in_flow(&self) -> bool {
+        self.stack.last().is_some_and(Frame::flow)
     }
 
     fn expecting_key(&self) -> bool {
@@ -494,6 +749,18 @@ impl Builder<'_> {
     ) -> Result<(), Error> {
         let (line, column) = pos(span);
         let v2 = self.v2;
+        if style == ScalarStyle::Plain
+            && (text.starts_with(['|', '>']) || text.contains('?'))
+            && self.in_flow()
+        {
+            // Inside flow collections go-yaml ends a plain scalar at `?`
+            // and cannot start one with `|` or `>`.
+            return Err(Error::Syntax {
+                line,
+                column,
+                message: "did not find expected ',', ']' or '}' in a flow collection".to_owned(),
+            });
+        }
         if self.expecting_key() {
             if !v2 && text.contains('\u{85}') {
                 return Err(Error::ControlCharacter {
@@ -503,16 +770,46 @@ impl Builder<'_> {
                 });
             }
             let plain = style == ScalarStyle::Plain;
-            let core = tag
-                .filter(|t| t.is_yaml_core_schema())
-                .map(|t| t.suffix.as_str());
-            let key = if text == "<<" && (core.is_none() || core == Some("merge")) {
-                if plain || core == Some("merge") {
+            let core = tag.and_then(core_suffix);
+            let key = if text == "<<" && matches!(core, None | Some("merge" | "str")) {
+                // `!!str <<` is dropped like a quoted `"<<"`.
+                if (plain && core.is_none()) || core == Some("merge") {
                     Key::Merge
                 } else {
                     Key::Dropped
                 }
+            } else if plain && tag.is_none() && !v2 && text.is_empty() {
+                // No key text at all (`: v`) is an error for go-yaml; an
+                // explicit empty key (`? ` or an anchor alone) is null,
+                // which kustomize's go-yaml v3 re-encoding writes as `''`:
+                // the empty string.
+                if anchor == 0 && !self.after_question_mark(span) {
+                    return Err(Error::Syntax {
+                        line,
+                        column,
+                        message: "did not find expected key".to_owned(),
+                    });
+                }
+                Key::Str(String::new())
+            } else if plain
+                && tag.is_none()
+                && !v2
+                && text.contains(':')
+                && self.in_flow()
+                && matches!(resolve_v3(&text), Scalar::Timestamp(_))
+            {
+                // In that re-encoding a plain scalar with a `:` inside a
+                // flow collection is quoted, so it reads back as a string.
+                Key::Str(text.into_owned())
             } else {
+                if core == Some("binary") && !v2 {
+                    // go-yaml decodes it as a []byte key.
+                    return Err(Error::NonStringKey {
+                        line,
+                        column,
+                        key: format!("!!binary {text}"),
+                    });
+                }
                 if plain
                     && tag.is_none()
                     && !v2
@@ -553,6 +850,52 @@ impl Builder<'_> {
             }
             self.set_key(key, line, column);
             return Ok(());
+        }
+        let mut text = text;
+        match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                let pop = match self.block_scalar_at_eof(span)? {
+                    // go-yaml keeps no line break the input does not have.
+                    Eof::NoFinalBreak => self.opts.go_eof_block_scalars && text.ends_with('\n'),
+                    // saphyr counts a last blank line without a line break
+                    // as one more line break; go-yaml does not.
+                    Eof::BlankLastLine => text.ends_with("\n\n"),
+                    Eof::No => false,
+                };
+                if pop {
+                    text.to_mut().pop();
+                }
+                if !v2 && text.starts_with('\t') && crate::emit::analyze_v3(&text).block_allowed {
+                    // go-yaml v3 writes it back as a block scalar without an
+                    // indentation indicator, which it then cannot read.
+                    let (line, column) = pos(span);
+                    return Err(Error::Syntax {
+                        line,
+                        column,
+                        message: "found a tab character where an indentation space is expected"
+                            .to_owned(),
+                    });
+                }
+            }
+            ScalarStyle::DoubleQuoted if self.src.slash_escape => {
+                self.check_escapes(span)?;
+            }
+            ScalarStyle::Plain
+                if !v2
+                    && tag.is_none()
+                    && self.in_flow()
+                    && (text.is_empty()
+                        || (text.contains(':')
+                            && matches!(resolve_v3(&text), Scalar::Timestamp(_)))) =>
+            {
+                // kustomize's go-yaml v3 re-encoding writes these inside a
+                // flow collection quoted (`''`, `'2001-12-14 21:59:43'`), so
+                // they read back as strings, the timestamp as written.
+                let v = Value::String(text.into_owned());
+                self.anchor(anchor, &v, 1);
+                return self.push(v, 1, span);
+            }
+            _ => {}
         }
         let text = if style == ScalarStyle::Folded && !v2 {
             Cow::Owned(crate::folded::v3_folded_round_trip(&text))
@@ -715,20 +1058,19 @@ fn raw_scalar_value(
         }
         return number_value(resolve(&text), &text, line, column);
     };
-    if !tag.is_yaml_core_schema() {
+    let Some(suffix) = core_suffix(tag) else {
         // Application tags (`!foo`) leave the text as a string.
         return Ok(Value::String(text.into_owned()));
-    }
+    };
     let mismatch = |resolved: &str| Error::TagMismatch {
         line,
         column,
-        tag: format!("!!{}", tag.suffix),
+        tag: format!("!!{suffix}"),
         resolved: resolved.to_owned(),
         value: text.to_string(),
     };
-    match tag.suffix.as_str() {
+    match suffix {
         "str" => Ok(Value::String(text.into_owned())),
-        "null" => Ok(Value::Null),
         "binary" => {
             let cleaned: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
             let bytes = base64::engine::general_purpose::STANDARD
@@ -736,8 +1078,10 @@ fn raw_scalar_value(
                 .map_err(|_| Error::InvalidBinary { line, column })?;
             Ok(Value::String(go_lossy_utf8(&bytes)))
         }
-        "int" | "float" | "bool" | "timestamp" => {
-            let want = tag.suffix.as_str();
+        // `!!null` only takes text that resolves to null: go-yaml refuses
+        // `!!null true` like it refuses `!!int true`.
+        "null" | "int" | "float" | "bool" | "timestamp" => {
+            let want = suffix;
             let mut r = if want == "timestamp" {
                 resolve_v3(&text)
             } else {
@@ -760,6 +1104,7 @@ fn raw_scalar_value(
             };
             let ok = match (want, &r) {
                 ("int", Scalar::Int(_) | Scalar::Uint(_))
+                | ("null", Scalar::Null)
                 | ("float", Scalar::Float(_))
                 | ("bool", Scalar::Bool(_))
                 | ("timestamp", Scalar::Timestamp(_)) => true,
@@ -801,6 +1146,46 @@ fn go_lossy_utf8(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// How a block scalar meets the end of the input.
+enum Eof {
+    /// It does not, or the input ends with a line break.
+    No,
+    /// Its last line has text and no line break.
+    NoFinalBreak,
+    /// The input ends with a line of blanks, at least as indented as the
+    /// scalar, without a line break.
+    BlankLastLine,
+}
+
+/// Whether a block scalar header line (`key: |2-  # comment`) has an
+/// explicit indentation indicator.
+fn has_indentation_indicator(line: &str) -> bool {
+    for (i, _) in line.rmatch_indices(['|', '>']) {
+        let rest = &line[i + 1..];
+        let ind_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'+' || *b == b'-')
+            .count();
+        let after = &rest[ind_len..];
+        if after.is_empty() || after.starts_with([' ', '\t']) {
+            return rest[..ind_len].bytes().any(|b| b.is_ascii_digit());
+        }
+    }
+    false
+}
+
+/// The core-schema name of a tag (`str` for `!!str` and for the verbatim
+/// `!<tag:yaml.org,2002:str>`), or `None` for other tags.
+fn core_suffix(t: &Tag) -> Option<&str> {
+    if t.is_yaml_core_schema() {
+        Some(t.suffix.as_str())
+    } else if t.handle.is_empty() {
+        t.suffix.strip_prefix("tag:yaml.org,2002:")
+    } else {
+        None
+    }
 }
 
 fn is_non_specific(t: &Tag) -> bool {

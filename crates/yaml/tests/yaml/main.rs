@@ -6,6 +6,7 @@
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 mod corpus;
+mod difftest;
 mod errors;
 mod fixtures;
 mod kustomization;
