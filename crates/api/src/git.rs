@@ -61,6 +61,37 @@ pub struct GitRepositorySpec {
     /// `provider`: `generic` (default), `aws`, `azure`, `github` (v1).
     #[serde(default)]
     pub provider: Option<String>,
+    /// `verify`: commit/tag signature verification (read and validated;
+    /// Weir does not verify signatures yet).
+    #[serde(default)]
+    pub verify: Option<GitRepositoryVerification>,
+}
+
+/// `GitRepository.spec.verify` (flux-compat §2.1, §2.6).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GitRepositoryVerification {
+    /// `mode`: v1 `head`, `HEAD` (default), `Tag` or `TagAndHEAD`; the betas
+    /// know only `head`, and require it.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// `secretRef`: the trusted public keys (`*.asc` PGP keyrings, `*.sshpub`
+    /// SSH keys). Required in v1, optional in the betas.
+    #[serde(default)]
+    pub secret_ref: Option<LocalObjectReference>,
+}
+
+impl GitRepositoryVerification {
+    /// The verification mode in force: `spec.verify.mode`, else `HEAD` (the
+    /// v1 default); `head` reads as `HEAD` (the same target, kept for
+    /// backwards compatibility).
+    pub fn mode(&self) -> &str {
+        match self.mode.as_deref() {
+            None | Some("head") => "HEAD",
+            Some(m) => m,
+        }
+    }
 }
 
 /// `GitRepositoryRef` (also `ImageUpdateAutomation.spec.git.checkout.ref`).
@@ -195,6 +226,9 @@ impl GitRepository {
                 ));
             }
         }
+        if let Some(v) = &self.spec.verify {
+            self.validate_verify(v)?;
+        }
         // `ref.semver` is a Masterminds v3 range (§2.1, §5.4).
         if let Some(range) = self
             .spec
@@ -210,6 +244,56 @@ impl GitRepository {
             ));
         }
         Ok(())
+    }
+
+    /// `spec.verify` (flux-compat §2.1, §2.6): v1 takes `mode` from `head`,
+    /// `HEAD`, `Tag`, `TagAndHEAD` (default `HEAD`) and requires
+    /// `secretRef.name`; v1beta2 and v1beta1 require `mode: head` and make
+    /// `secretRef` optional.
+    fn validate_verify(&self, v: &GitRepositoryVerification) -> Result<(), ApiError> {
+        let invalid = |field: &str, reason: String| ApiError::Invalid {
+            kind: Kind::GitRepository,
+            id: self.id(),
+            field: field.to_owned(),
+            reason,
+        };
+        let beta = !self.api_version.ends_with("/v1");
+        match (v.mode.as_deref(), beta) {
+            (None, true) => {
+                return Err(invalid(
+                    "spec.verify.mode",
+                    format!("is required in {} (head)", self.api_version),
+                ));
+            }
+            (None | Some("head" | "HEAD" | "Tag" | "TagAndHEAD"), false) | (Some("head"), true) => {
+            }
+            (Some(other), false) => {
+                return Err(invalid(
+                    "spec.verify.mode",
+                    format!("{other:?} is not one of head, HEAD, Tag, TagAndHEAD"),
+                ));
+            }
+            (Some(other), true) => {
+                return Err(invalid(
+                    "spec.verify.mode",
+                    format!(
+                        "{other:?} is not head (the only mode of {}; HEAD, Tag and TagAndHEAD are v1)",
+                        self.api_version
+                    ),
+                ));
+            }
+        }
+        match &v.secret_ref {
+            None if !beta => Err(invalid(
+                "spec.verify.secretRef",
+                "is required (the Secret with the trusted public keys)".into(),
+            )),
+            Some(r) if r.name.is_empty() => Err(invalid(
+                "spec.verify.secretRef.name",
+                "must not be empty".into(),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 

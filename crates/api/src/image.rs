@@ -83,6 +83,12 @@ pub struct ImageRepositorySpec {
     /// `exclusionList`; `["^.*\\.sig$"]` when unset.
     #[serde(default)]
     pub exclusion_list: Option<Vec<String>>,
+    /// `certSecretRef` (v1beta2+): a Secret (`Opaque` or `kubernetes.io/tls`)
+    /// with `ca.crt` (added to the system roots) and/or `tls.crt` + `tls.key`
+    /// (client certificate for mutual TLS, both or neither); legacy `caFile`,
+    /// `certFile`, `keyFile` keys are read too.
+    #[serde(default)]
+    pub cert_secret_ref: Option<LocalObjectReference>,
     /// `suspend`.
     #[serde(default)]
     pub suspend: bool,
@@ -132,16 +138,28 @@ impl ImageRepository {
         }
     }
 
-    /// The exclusions compiled for `weir-registry`.
+    /// The exclusions compiled for `weir-registry` (Go regexps, as in Flux).
     pub fn exclusions(&self) -> Result<weir_registry::Exclusions, ApiError> {
         weir_registry::Exclusions::new(self.exclusion_list()).map_err(|e| {
             invalid(
                 Kind::ImageRepository,
                 self.id(),
                 "spec.exclusionList",
-                format!("{:?} is not a valid regular expression", e.pattern),
+                format!(
+                    "{:?} is not a valid Go regular expression: {}",
+                    e.pattern, e.source
+                ),
             )
         })
+    }
+
+    /// `spec.certSecretRef.name`, when set.
+    pub fn cert_secret_name(&self) -> Option<&str> {
+        self.spec
+            .cert_secret_ref
+            .as_ref()
+            .map(|r| r.name.as_str())
+            .filter(|n| !n.is_empty())
     }
 
     /// The scan timeout: `spec.timeout`, else the interval, at least 1 s.
@@ -201,6 +219,16 @@ impl ImageRepository {
                 self.id(),
                 "spec.exclusionList",
                 format!("{} entries; at most {MAX_EXCLUSIONS}", list.len()),
+            ));
+        }
+        if let Some(r) = &self.spec.cert_secret_ref
+            && r.name.is_empty()
+        {
+            return Err(invalid(
+                k,
+                self.id(),
+                "spec.certSecretRef.name",
+                "must not be empty",
             ));
         }
         self.exclusions()?;
@@ -541,16 +569,38 @@ pub struct CommitUser {
     pub email: String,
 }
 
-/// `spec.git.push`.
+/// `spec.git.push` (flux-compat §6.6).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct PushSpec {
-    /// `branch`.
+    /// `branch`: the branch to push to; the checkout branch when unset.
     #[serde(default)]
     pub branch: Option<String>,
-    /// `refspec` (not supported by Weir yet: reported as invalid).
+    /// `refspec`: a second push, after the branch push, with this refspec
+    /// (`refs/heads/main:refs/heads/auto`, Gerrit's
+    /// `refs/heads/auto:refs/for/main`). Without `branch` the branch push
+    /// still goes to the checkout branch. See
+    /// [`ImageUpdateAutomation::check_refspec`].
     #[serde(default)]
     pub refspec: Option<String>,
+    /// `options`: git push options, each sent as `key=value` (an empty value
+    /// as `key=`), with both the branch and the refspec push; in key order.
+    /// A `null` value (`key:` in YAML) reads as empty.
+    #[serde(default, deserialize_with = "push_options")]
+    pub options: BTreeMap<String, String>,
+}
+
+/// `push.options`: a map of strings, `null` values read as `""`.
+fn push_options<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let map: Option<BTreeMap<String, Option<String>>> = Deserialize::deserialize(deserializer)?;
+    Ok(map
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect())
 }
 
 /// `spec.update`.
@@ -655,6 +705,81 @@ impl ImageUpdateAutomation {
             .or_else(|| checkout.branch_name().map(str::to_owned))
     }
 
+    /// `spec.git.push.refspec`, when set and not empty.
+    pub fn push_refspec(&self) -> Option<&str> {
+        self.spec
+            .git
+            .as_ref()
+            .and_then(|g| g.push.as_ref())
+            .and_then(|p| p.refspec.as_deref())
+            .filter(|r| !r.is_empty())
+    }
+
+    /// `spec.git.push.options` (empty when unset).
+    pub fn push_options(&self) -> Vec<(String, String)> {
+        self.spec
+            .git
+            .as_ref()
+            .and_then(|g| g.push.as_ref())
+            .map(|p| {
+                p.options
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Checks `spec.git.push.refspec` (flux-compat §6.6): a push refspec
+    /// `[src:]dst` without whitespace, with one `:` at most; deletion
+    /// (`:dst`) and force (`+src:dst`) refspecs are refused, as by Flux
+    /// (force pushing follows the branch rules). With the push branch
+    /// known, a refspec whose destination is that branch (`main`,
+    /// `refs/heads/main`) is refused: it would push the same branch twice,
+    /// which Flux fails as `already up-to-date`. `push_branch` is `None`
+    /// when it is not known yet (the GitRepository's ref decides).
+    pub fn check_refspec(&self, push_branch: Option<&str>) -> Result<(), ApiError> {
+        let Some(spec) = self.push_refspec() else {
+            return Ok(());
+        };
+        let bad = |reason: String| {
+            Err(invalid(
+                Kind::ImageUpdateAutomation,
+                self.id(),
+                "spec.git.push.refspec",
+                reason,
+            ))
+        };
+        if spec.contains(|c: char| c.is_whitespace() || c.is_control())
+            || spec.starts_with('-')
+            || spec.matches(':').count() > 1
+        {
+            return bad(format!("{spec:?} is not a push refspec ([src:]dst)"));
+        }
+        if spec.starts_with('+') {
+            return bad(format!(
+                "{spec:?}: force refspecs (+) are not supported (a push to another branch than the checkout branch is forced anyway)"
+            ));
+        }
+        let (src, dst) = spec.split_once(':').unwrap_or((spec, spec));
+        if src.is_empty() {
+            return bad(format!(
+                "{spec:?}: deletion refspecs (empty source) are not supported"
+            ));
+        }
+        if dst.is_empty() {
+            return bad(format!("{spec:?} has no destination"));
+        }
+        if let Some(branch) = push_branch
+            && (dst == branch || dst.strip_prefix("refs/heads/") == Some(branch))
+        {
+            return bad(format!(
+                "{spec:?} pushes to branch {branch:?}, which the branch push already updates (Flux fails this with 'already up-to-date'); drop the refspec or push it elsewhere"
+            ));
+        }
+        Ok(())
+    }
+
     /// `spec.update.path` as written (empty = the repository root). It is
     /// resolved with secure-join inside the clone (flux-compat §6.1): `..`
     /// never climbs out, an absolute path starts at the clone.
@@ -695,15 +820,49 @@ impl ImageUpdateAutomation {
                 "commit signing is not supported by weir yet",
             );
         }
-        if git.push.as_ref().and_then(|p| p.refspec.as_ref()).is_some() {
-            return bad(
-                "spec.git.push.refspec",
-                "push refspecs are not supported by weir yet",
-            );
+        if let Some(push) = &git.push {
+            for key in push.options.keys() {
+                if key.is_empty() || key.contains(['\n', '\r', '\0']) {
+                    return bad(
+                        "spec.git.push.options",
+                        "keys must be non-empty, without line breaks or NUL",
+                    );
+                }
+            }
+            if push
+                .options
+                .values()
+                .any(|v| v.contains(['\n', '\r', '\0']))
+            {
+                return bad(
+                    "spec.git.push.options",
+                    "values must not contain line breaks or NUL",
+                );
+            }
         }
+        // The refspec's own syntax, and, when the push branch is known
+        // without the GitRepository (`push.branch`, else
+        // `checkout.ref.branch`), that it does not push to that branch again.
+        let known_branch = git
+            .push
+            .as_ref()
+            .and_then(|p| p.branch.as_deref())
+            .filter(|b| !b.is_empty())
+            .or_else(|| {
+                git.checkout
+                    .as_ref()
+                    .and_then(|c| c.reference.branch_name())
+            });
+        self.check_refspec(known_branch)?;
+        // CRD enum `Setters`. An unset strategy (or an unset `update`) is
+        // `Setters` in every version: v1beta1 marks the key required but
+        // its schema defaults it (`update` to `{strategy: Setters}`, and
+        // `strategy` to `Setters`), and the API server defaults before it
+        // validates, so a v1beta1 object without it is accepted by Flux
+        // (flux-compat §6.8). An explicit empty string fails the enum.
         if let Some(u) = &self.spec.update {
             match u.strategy.as_deref() {
-                None | Some("" | "Setters") => {}
+                None | Some("Setters") => {}
                 Some(_) => return bad("spec.update.strategy", "must be Setters"),
             }
             // `path` is not checked here: like Flux (flux-compat §6.1), the

@@ -51,7 +51,8 @@ mod secret;
 use std::fmt;
 
 pub use git::{
-    DEFAULT_GIT_TIMEOUT, GitRepository, GitRepositoryRef, GitRepositorySpec, SOURCE_GROUP,
+    DEFAULT_GIT_TIMEOUT, GitRepository, GitRepositoryRef, GitRepositorySpec,
+    GitRepositoryVerification, SOURCE_GROUP,
 };
 pub use image::{
     CommitSpec, CommitUser, DEFAULT_EXCLUSION_LIST, GitCheckout, GitSpec, IMAGE_GROUP, ImagePolicy,

@@ -117,8 +117,11 @@ impl Secret {
         self.values.get(key)
     }
 
-    /// The Git credentials (Flux keys `username`, `password`, `bearerToken`,
-    /// `identity`, `known_hosts`, `ca.crt`/`caFile`).
+    /// The Git credentials (flux-compat §2.3: `username`, `password`,
+    /// `bearerToken`, `identity`, `known_hosts`, `ca.crt`/`caFile`, and
+    /// `tls.crt` + `tls.key` for mutual TLS, both or neither). The password,
+    /// token, SSH key and TLS key stay [`SecretString`]s; errors name keys,
+    /// never values.
     pub fn git_credentials(&self) -> Result<weir_source::Credentials, ApiError> {
         let mut c = weir_source::Credentials::none();
         let text = |k: &str| self.get(k).map(|v| v.expose_secret().to_owned());
@@ -128,6 +131,21 @@ impl Secret {
         c.identity = self.get("identity").cloned();
         c.known_hosts = text("known_hosts");
         c.ca_cert = text("ca.crt").or_else(|| text("caFile"));
+        c.tls_cert = text("tls.crt");
+        c.tls_key = self.get("tls.key").cloned();
+        if c.tls_cert.is_some() != c.tls_key.is_some() {
+            let missing = if c.tls_cert.is_none() {
+                "tls.crt"
+            } else {
+                "tls.key"
+            };
+            return Err(ApiError::Invalid {
+                kind: Kind::Secret,
+                id: self.id(),
+                field: format!("data.{missing}"),
+                reason: "is required with the other half of the client certificate (tls.crt and tls.key go together)".into(),
+            });
+        }
         if c.identity.is_some() && c.known_hosts.is_none() {
             return Err(ApiError::Invalid {
                 kind: Kind::Secret,

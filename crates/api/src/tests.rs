@@ -510,3 +510,303 @@ fn image_repository_spec_rules() {
     );
     assert!(err(doc(json!({"image": "nginx", "interval": "1d"}))).contains("spec.interval"));
 }
+
+/// flux-compat §6.6: `push.refspec` is accepted (pushed after the branch);
+/// one whose destination is the push branch itself is refused (Flux fails
+/// it as `already up-to-date`), as are deletion and force refspecs.
+#[test]
+fn automation_push_refspec_rules() {
+    let with = |push: serde_json::Value| {
+        let mut spec = seed_iua_spec();
+        spec["git"]["push"] = push;
+        iua(spec)
+    };
+    for push in [
+        json!({"branch": "main", "refspec": "refs/heads/main:refs/heads/auto"}),
+        json!({"branch": "auto", "refspec": "refs/heads/auto:refs/for/main"}),
+        json!({"refspec": "HEAD:refs/for/main"}),
+        json!({"refspec": "refs/heads/review"}),
+    ] {
+        let Object::ImageUpdateAutomation(a) = read(with(push.clone())) else {
+            panic!("not an ImageUpdateAutomation")
+        };
+        assert_eq!(a.push_refspec(), push["refspec"].as_str());
+    }
+    let field = "ImageUpdateAutomation flux-system/flux-system: spec.git.push.refspec: ";
+    for (push, reason) in [
+        (
+            json!({"branch": "main", "refspec": "refs/heads/main:refs/heads/main"}),
+            "\"refs/heads/main:refs/heads/main\" pushes to branch \"main\", which the branch push already updates (Flux fails this with 'already up-to-date'); drop the refspec or push it elsewhere",
+        ),
+        // Without push.branch the checkout branch (main) is pushed first.
+        (
+            json!({"refspec": "HEAD:main"}),
+            "\"HEAD:main\" pushes to branch \"main\", which the branch push already updates (Flux fails this with 'already up-to-date'); drop the refspec or push it elsewhere",
+        ),
+        (
+            json!({"branch": "auto", "refspec": ":refs/heads/main"}),
+            "\":refs/heads/main\": deletion refspecs (empty source) are not supported",
+        ),
+        (
+            json!({"branch": "auto", "refspec": "+refs/heads/auto:refs/heads/x"}),
+            "\"+refs/heads/auto:refs/heads/x\": force refspecs (+) are not supported (a push to another branch than the checkout branch is forced anyway)",
+        ),
+        (
+            json!({"refspec": "a:b:c"}),
+            "\"a:b:c\" is not a push refspec ([src:]dst)",
+        ),
+        (
+            json!({"refspec": "a b"}),
+            "\"a b\" is not a push refspec ([src:]dst)",
+        ),
+        (json!({"refspec": "a:"}), "\"a:\" has no destination"),
+    ] {
+        assert_eq!(err(with(push)), format!("{field}{reason}"));
+    }
+    // The push branch from the GitRepository is only known later: the
+    // runner calls check_refspec with it.
+    let mut spec = seed_iua_spec();
+    spec["git"].as_object_mut().unwrap().remove("checkout");
+    spec["git"]["push"] = json!({"refspec": "refs/heads/dev:refs/heads/dev"});
+    let Object::ImageUpdateAutomation(a) = read(iua(spec)) else {
+        panic!("not an ImageUpdateAutomation")
+    };
+    a.check_refspec(Some("main")).unwrap();
+    assert!(
+        a.check_refspec(Some("dev"))
+            .unwrap_err()
+            .to_string()
+            .contains("pushes to branch \"dev\"")
+    );
+}
+
+/// flux-compat §6.1: `push.options` is a map of strings sent as `key=value`
+/// (a `null` value, `key:` in YAML, reads as empty); keys in order.
+#[test]
+fn automation_push_options_are_typed() {
+    let mut spec = seed_iua_spec();
+    spec["git"]["push"]["options"] =
+        json!({"topic": "auto", "merge_request.create": "", "title": null});
+    let Object::ImageUpdateAutomation(a) = read(iua(spec)) else {
+        panic!("not an ImageUpdateAutomation")
+    };
+    let push = a.spec.git.as_ref().unwrap().push.as_ref().unwrap();
+    assert_eq!(push.options["topic"], "auto");
+    assert_eq!(
+        a.push_options(),
+        [
+            ("merge_request.create".to_owned(), String::new()),
+            ("title".to_owned(), String::new()),
+            ("topic".to_owned(), "auto".to_owned()),
+        ]
+    );
+    let Object::ImageUpdateAutomation(a) = read(iua(seed_iua_spec())) else {
+        panic!("not an ImageUpdateAutomation")
+    };
+    assert!(a.push_options().is_empty());
+    for (options, reason) in [
+        (json!({"topic": 5}), "does not match the schema"),
+        (
+            json!({"topic": "a\nb"}),
+            "spec.git.push.options: values must not contain line breaks or NUL",
+        ),
+        (
+            json!({"": "x"}),
+            "spec.git.push.options: keys must be non-empty, without line breaks or NUL",
+        ),
+    ] {
+        let mut spec = seed_iua_spec();
+        spec["git"]["push"]["options"] = options;
+        let e = err(iua(spec));
+        assert!(e.contains(reason), "{e}");
+    }
+}
+
+/// flux-compat §6.1/§6.8: `update.strategy` is the enum `Setters`. Unset
+/// (or `update` unset) is `Setters` in every version, v1beta1 included: its
+/// CRD marks the key required but defaults it, and the API server defaults
+/// before validating. An explicit empty string fails the enum.
+#[test]
+fn automation_update_strategy_defaults_in_every_version() {
+    for version in ["v1", "v1beta2", "v1beta1"] {
+        let doc = |update: Option<serde_json::Value>| {
+            let mut spec = seed_iua_spec();
+            match update {
+                Some(u) => spec["update"] = u,
+                None => {
+                    spec.as_object_mut().unwrap().remove("update");
+                }
+            }
+            let mut doc = iua(spec);
+            doc["apiVersion"] = json!(format!("image.toolkit.fluxcd.io/{version}"));
+            doc
+        };
+        for update in [
+            None,
+            Some(json!({"path": "./apps"})),
+            Some(json!({"strategy": null})),
+            Some(json!({"strategy": "Setters"})),
+        ] {
+            read(doc(update));
+        }
+        for strategy in ["", "setters", "Other"] {
+            assert!(
+                err(doc(Some(json!({"strategy": strategy}))))
+                    .ends_with("spec.update.strategy: must be Setters"),
+                "{version} {strategy:?}"
+            );
+        }
+    }
+}
+
+/// flux-compat §2.1/§2.6: `verify.mode` is `head|HEAD|Tag|TagAndHEAD`
+/// (default HEAD) with a required `secretRef` in v1; the betas require
+/// `mode: head` and make `secretRef` optional.
+#[test]
+fn git_repository_verify_mode_by_version() {
+    let doc = |version: &str, verify: serde_json::Value| {
+        json!({
+            "apiVersion": format!("source.toolkit.fluxcd.io/{version}"),
+            "kind": "GitRepository",
+            "metadata": {"name": "repo", "namespace": "flux-system"},
+            "spec": {"url": "https://h/r", "interval": "1m", "verify": verify},
+        })
+    };
+    let keys = json!({"name": "pgp-keys"});
+    for mode in ["head", "HEAD", "Tag", "TagAndHEAD"] {
+        let Object::GitRepository(g) = read(doc("v1", json!({"mode": mode, "secretRef": keys})))
+        else {
+            panic!("not a GitRepository")
+        };
+        let v = g.spec.verify.unwrap();
+        assert_eq!(v.mode(), if mode == "head" { "HEAD" } else { mode });
+    }
+    let Object::GitRepository(g) = read(doc("v1", json!({"secretRef": keys}))) else {
+        panic!("not a GitRepository")
+    };
+    assert_eq!(g.spec.verify.unwrap().mode(), "HEAD");
+    for version in ["v1beta2", "v1beta1"] {
+        read(doc(version, json!({"mode": "head", "secretRef": keys})));
+        read(doc(version, json!({"mode": "head"})));
+    }
+    let id = "GitRepository flux-system/repo: ";
+    for (version, verify, message) in [
+        (
+            "v1",
+            json!({"mode": "tag", "secretRef": keys}),
+            "spec.verify.mode: \"tag\" is not one of head, HEAD, Tag, TagAndHEAD",
+        ),
+        (
+            "v1",
+            json!({"mode": "", "secretRef": keys}),
+            "spec.verify.mode: \"\" is not one of head, HEAD, Tag, TagAndHEAD",
+        ),
+        (
+            "v1",
+            json!({"mode": "HEAD"}),
+            "spec.verify.secretRef: is required (the Secret with the trusted public keys)",
+        ),
+        (
+            "v1",
+            json!({"secretRef": {"name": ""}}),
+            "spec.verify.secretRef.name: must not be empty",
+        ),
+        (
+            "v1beta2",
+            json!({"mode": "HEAD", "secretRef": keys}),
+            "spec.verify.mode: \"HEAD\" is not head (the only mode of source.toolkit.fluxcd.io/v1beta2; HEAD, Tag and TagAndHEAD are v1)",
+        ),
+        (
+            "v1beta1",
+            json!({"mode": "Tag"}),
+            "spec.verify.mode: \"Tag\" is not head (the only mode of source.toolkit.fluxcd.io/v1beta1; HEAD, Tag and TagAndHEAD are v1)",
+        ),
+        (
+            "v1beta1",
+            json!({"secretRef": keys}),
+            "spec.verify.mode: is required in source.toolkit.fluxcd.io/v1beta1 (head)",
+        ),
+    ] {
+        assert_eq!(
+            err(doc(version, verify)),
+            format!("{id}{message}"),
+            "{version}"
+        );
+    }
+}
+
+/// flux-compat §4.1: `certSecretRef` is typed; an empty name is refused.
+#[test]
+fn image_repository_cert_secret_ref() {
+    let doc = |spec: serde_json::Value| {
+        json!({
+            "apiVersion": "image.toolkit.fluxcd.io/v1",
+            "kind": "ImageRepository",
+            "metadata": {"name": "app", "namespace": "apps"},
+            "spec": spec,
+        })
+    };
+    let Object::ImageRepository(r) = read(doc(
+        json!({"image": "nginx", "interval": "1m", "certSecretRef": {"name": "tls"}}),
+    )) else {
+        panic!("not an ImageRepository")
+    };
+    assert_eq!(r.cert_secret_name(), Some("tls"));
+    let Object::ImageRepository(r) = read(doc(json!({"image": "nginx", "interval": "1m"}))) else {
+        panic!("not an ImageRepository")
+    };
+    assert_eq!(r.cert_secret_name(), None);
+    assert_eq!(
+        err(doc(
+            json!({"image": "nginx", "interval": "1m", "certSecretRef": {"name": ""}})
+        )),
+        "ImageRepository apps/app: spec.certSecretRef.name: must not be empty"
+    );
+    // exclusionList entries are Go regexps: Go-only syntax works.
+    let Object::ImageRepository(r) = read(doc(
+        json!({"image": "nginx", "interval": "1m", "exclusionList": ["\\Q.sig\\E$"]}),
+    )) else {
+        panic!("not an ImageRepository")
+    };
+    assert!(r.exclusions().unwrap().is_excluded("sha256-a.sig"));
+    assert!(!r.exclusions().unwrap().is_excluded("v1-xsig"));
+}
+
+/// flux-compat §2.3: `tls.crt` + `tls.key` (both or neither) and `ca.crt`
+/// reach the Git credentials; the key never shows in Debug or errors.
+#[test]
+fn git_credentials_carry_the_client_certificate() {
+    let secret = |data: serde_json::Value| {
+        let Object::Secret(s) = read(json!({
+            "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+            "metadata": {"name": "git-mtls", "namespace": "flux-system"},
+            "stringData": data,
+        })) else {
+            panic!("not a Secret")
+        };
+        s
+    };
+    let c = secret(json!({"tls.crt": "CERT", "tls.key": "KEY-CANARY-7", "ca.crt": "CA"}))
+        .git_credentials()
+        .unwrap();
+    assert_eq!(c.tls_cert.as_deref(), Some("CERT"));
+    assert_eq!(c.ca_cert.as_deref(), Some("CA"));
+    use secrecy::ExposeSecret as _;
+    assert_eq!(c.tls_key.as_ref().unwrap().expose_secret(), "KEY-CANARY-7");
+    assert!(!format!("{c:?}").contains("KEY-CANARY-7"));
+    for (data, field) in [
+        (json!({"tls.key": "KEY-CANARY-7"}), "data.tls.crt"),
+        (json!({"tls.crt": "CERT"}), "data.tls.key"),
+    ] {
+        let s = secret(data);
+        let e = s.git_credentials().unwrap_err();
+        let text = format!("{e} {e:?} {s:?}");
+        assert!(!text.contains("KEY-CANARY-7"), "{text}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "Secret flux-system/git-mtls: {field}: is required with the other half of the client certificate (tls.crt and tls.key go together)"
+            )
+        );
+    }
+}
