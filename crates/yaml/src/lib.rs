@@ -56,15 +56,28 @@
 //!   feeds its sort); ours is deterministic. Key sets without such a cycle
 //!   sort exactly as kustomize sorts them.
 //! - **YAML 1.1 vs 1.2 syntax corners.** The parser is `saphyr-parser`
-//!   (YAML 1.2); go-yaml is libyaml-based. Quoted scalars whose continuation
-//!   lines are indented less than their key are accepted as go-yaml accepts
-//!   them (the lines are re-indented and the text parsed again). Still
-//!   different: a raw U+FEFF inside a document and a lone CR line break
-//!   inside a quoted scalar are refused here; a raw U+2028, U+2029 or NEL in
-//!   the input is a line break for go-yaml and content here; inside flow
-//!   collections go-yaml ends plain scalars at `?` and treats `?x` / `x:`
-//!   differently, so some flow text it refuses (`{a: http://x/?q}`) parses
-//!   here.
+//!   (YAML 1.2); go-yaml is libyaml-based. Where the two disagree this crate
+//!   follows go-yaml: quoted scalars whose continuation lines are indented
+//!   less than their key, `key:<TAB>value`, `"\'"` and a plain `-` in a
+//!   flow collection are accepted (the text is adjusted and parsed again,
+//!   a bounded number of times); `\/` escapes, tabs where a block
+//!   scalar's indentation is detected, `?` inside (or `|`, `>` at the start
+//!   of) a plain scalar in a flow collection, a tag directly followed by
+//!   `]`/`}`/`,`, and directives before the first document are refused.
+//!   Still different: a raw U+FEFF inside a document and a lone CR line
+//!   break inside a quoted scalar are refused here; a raw U+2028, U+2029 or
+//!   NEL in the input is a line break for go-yaml and content here;
+//!   go-yaml's anchor names are letters, digits, `-` and `_` only (so
+//!   `&a: v` is an anchored empty key and `&a.b` an error there); in flow
+//!   collections go-yaml reads `?x` as a key and `[a:]` as the string
+//!   `a:`; `|#c` (a comment without a blank) is accepted by go-yaml. A
+//!   block scalar ending a text that has no final line break gets none
+//!   only with [`ParseOptions::go_eof_block_scalars`].
+//! - **kustomize's go-yaml v3 round trip** (it writes each resource back
+//!   out before reading it as JSON) is reproduced where it changes values:
+//!   folded scalars, empty values and keys inside flow collections (`""`),
+//!   timestamps with a `:` inside flow collections (kept as written). An
+//!   alias to an empty node used inside a flow collection is not.
 //! - What kustomize's *engine* does (dropping an empty `metadata.labels` or
 //!   `metadata.annotations` map, document order) is not this crate's job.
 //!

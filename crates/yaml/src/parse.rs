@@ -67,6 +67,8 @@ struct Source<'s> {
     /// The text holds `\/` somewhere (double-quoted scalars are then
     /// checked for that escape).
     slash_escape: bool,
+    /// Some line starts with `%` (a directive, maybe).
+    directives: bool,
     chars: usize,
     bytes: usize,
 }
@@ -77,6 +79,8 @@ impl<'s> Source<'s> {
             text,
             ascii: text.is_ascii(),
             slash_escape: memchr::memmem::find(text.as_bytes(), b"\\/").is_some(),
+            directives: text.starts_with('%')
+                || memchr::memmem::find(text.as_bytes(), b"\n%").is_some(),
             chars: 0,
             bytes: 0,
         }
@@ -343,6 +347,9 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
         entry_pool: Vec::new(),
         v2: opts.decoder == Decoder::Kustomization,
     };
+    // A document ended: kustomize reads only the first document of each
+    // `---`-separated chunk, so directives after it are never looked at.
+    let mut seen_end = false;
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.map_err(|e| Error::Syntax {
             line: e.marker().line(),
@@ -352,12 +359,16 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
         match ev {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
-            Event::DocumentStart(_) => {
+            Event::DocumentStart(explicit) => {
+                if explicit && b.src.directives && !seen_end {
+                    b.check_directives(&span)?;
+                }
                 b.anchors.clear();
                 b.stack.clear();
                 b.root = None;
             }
             Event::DocumentEnd => {
+                seen_end = true;
                 if let Some(v) = b.root.take()
                     && !v.is_null()
                 {
@@ -644,6 +655,54 @@ impl Builder<'_, '_> {
         })
     }
 
+    /// Directives before the first document, as kustomize sees them:
+    /// go-yaml refuses `%YAML` other than 1.1 and unknown directives, and
+    /// kustomize splits a stream at each `---` line (alone or with a
+    /// comment) before parsing, which leaves the directives without their
+    /// document; with anything else after `---` it refuses the separator.
+    fn check_directives(&mut self, span: &Span) -> Result<(), Error> {
+        let dashes = self.src.byte(span.start.index());
+        let text = self.src.text;
+        let mut found = false;
+        for line in text[..dashes].lines() {
+            let Some(directive) = line.strip_prefix('%') else {
+                continue;
+            };
+            let mut words = directive.split([' ', '\t']).filter(|w| !w.is_empty());
+            let message = match (words.next(), words.next()) {
+                (Some("YAML"), Some("1.1")) | (Some("TAG"), _) => None,
+                (Some("YAML"), _) => Some("found incompatible YAML document"),
+                _ => Some("found unknown directive name"),
+            };
+            if let Some(message) = message {
+                return Err(Error::Syntax {
+                    line: span.start.line(),
+                    column: 1,
+                    message: message.to_owned(),
+                });
+            }
+            found = true;
+        }
+        if !found {
+            return Ok(());
+        }
+        let rest = text[dashes..].lines().next().unwrap_or_default();
+        let after = rest
+            .get(3..)
+            .unwrap_or_default()
+            .trim_start_matches([' ', '\t']);
+        let message = if after.is_empty() || after.starts_with('#') {
+            "did not find expected <document start> (kustomize splits the stream at `---` lines, which leaves the directives before it without a document)"
+        } else {
+            "invalid document separator (kustomize accepts `---` followed by a comment only)"
+        };
+        Err(Error::Syntax {
+            line: span.start.line(),
+            column: 1,
+            message: message.to_owned(),
+        })
+    }
+
     /// go-yaml (YAML 1.1) has no `\/` escape; saphyr (YAML 1.2) accepts it.
     fn check_escapes(&mut self, span: &Span) -> Result<(), Error> {
         let start = self.src.byte(span.start.index());
@@ -667,6 +726,15 @@ impl Builder<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether `span` is followed by a blank, a line break or the end.
+    fn blank_after(&mut self, span: &Span) -> bool {
+        let end = self.src.byte(span.end.index());
+        matches!(
+            self.src.text.as_bytes().get(end),
+            None | Some(b' ' | b'\t' | b'\n' | b'\r')
+        )
     }
 
     /// Whether the last non-blank character before `span` is a `?`.
@@ -750,11 +818,14 @@ impl Builder<'_, '_> {
         let (line, column) = pos(span);
         let v2 = self.v2;
         if style == ScalarStyle::Plain
-            && (text.starts_with(['|', '>']) || text.contains('?'))
             && self.in_flow()
+            && (text.starts_with(['|', '>'])
+                || text.contains('?')
+                || (text.is_empty() && tag.is_some() && !self.blank_after(span)))
         {
-            // Inside flow collections go-yaml ends a plain scalar at `?`
-            // and cannot start one with `|` or `>`.
+            // Inside flow collections go-yaml ends a plain scalar at `?`,
+            // cannot start one with `|` or `>`, and wants a blank after a
+            // tag (`[!a]` is an error).
             return Err(Error::Syntax {
                 line,
                 column,
@@ -794,8 +865,8 @@ impl Builder<'_, '_> {
             } else if plain
                 && tag.is_none()
                 && !v2
-                && text.contains(':')
                 && self.in_flow()
+                && text.contains(':')
                 && matches!(resolve_v3(&text), Scalar::Timestamp(_))
             {
                 // In that re-encoding a plain scalar with a `:` inside a

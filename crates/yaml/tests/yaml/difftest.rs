@@ -35,6 +35,10 @@ const REFUSED: &[&str] = &[
     "  x: [a?b]\n",
     "  x: {a: b?c}\n",
     "  x: [http://a.b/?q=1]\n",
+    // A tag must be followed by a blank.
+    "  v: [!]\n",
+    "  v: [!a]\n",
+    "  v: {k: !a}\n",
     // No key at all.
     "  : v\n",
     "  m: {: v}\n",
@@ -91,4 +95,31 @@ fn lenient_rewrites_keep_positions_of_later_errors() {
     // later error still names its own line.
     let e = parse_documents("a:\t1\nb: \"it\\'s\"\nc: [\n").expect_err("unclosed flow");
     assert_eq!(e.line(), 4, "{e}");
+}
+
+#[test]
+fn directives_as_kustomize_reads_them() {
+    let doc = "apiVersion: v1\nkind: T\nmetadata:\n  name: a\nspec: {a: yes}\n";
+    // kubectl kustomize refuses a stream that opens with directives: it
+    // splits the stream at `---` lines first, leaving them without a
+    // document; go-yaml also refuses other versions and unknown names.
+    for head in [
+        "%YAML 1.1\n---\n",
+        "%YAML 1.1\n# c\n---\n",
+        "%YAML 1.1\n--- # c\n",
+        "%YAML 1.2\n--- # c\n",
+        "%FOO x\n--- # c\n",
+        "%TAG !e! tag:x,2000:\n--- !e!m\n",
+    ] {
+        let src = format!("{head}{doc}");
+        assert!(parse_documents(&src).is_err(), "{src:?} parsed");
+    }
+    // After a first document they are never looked at (kustomize decodes
+    // the first document of each chunk only).
+    for head in ["...\n%YAML 1.1\n--- \n", "...\n%YAML 1.2\n---\n"] {
+        let src = format!("{doc}{head}{}", doc.replace("name: a", "name: b"));
+        let docs = parse_documents(&src).expect("parses");
+        assert_eq!(docs.len(), 2, "{src:?}");
+        assert_eq!(docs[1]["spec"]["a"], "yes");
+    }
 }
