@@ -465,7 +465,7 @@ impl<'a> Engine<'a> {
             repo.metadata.namespace().to_owned(),
             repo.metadata.name.clone(),
         );
-        let (ca_pem, client_identity_pem) = match self.objects.cert_secret_refs.get(&key) {
+        let (ca_pem, client_identity_pem) = match repo.cert_secret_name() {
             None => (None, None),
             Some(name) => cert_secret(&self.objects, &key.0, name)?,
         };
@@ -726,16 +726,12 @@ impl<'a> Engine<'a> {
             )
         })?;
         let switch_branch = checkout.branch_name() != Some(push_branch.as_str());
-        let refspec = git
-            .push
-            .as_ref()
-            .and_then(|p| p.refspec.as_deref())
-            .filter(|r| !r.is_empty());
-        let push_options: &[(String, String)] = self
-            .objects
-            .push_options
-            .get(key)
-            .map_or(&[], Vec::as_slice);
+        // flux-compat.md §6.6: the refspec is pushed after the branch; one
+        // that pushes to the push branch again is a configuration error.
+        auto.check_refspec(Some(&push_branch))
+            .map_err(|e| config(chain(&e)))?;
+        let refspec = auto.push_refspec();
+        let push_options = auto.push_options();
         let setters = self.setters_for(auto);
         let fetch_options =
             FetchOptions::new(self.options.cache_dir.join("git")).timeout(repo.timeout());
@@ -925,7 +921,7 @@ impl<'a> Engine<'a> {
             // gate, on by default); the same branch never is.
             request.force = switch_branch;
             request.refspec = refspec;
-            request.options = push_options;
+            request.options = &push_options;
             match self.pusher.push(&request) {
                 Ok(()) => {
                     let short: String = commit.chars().take(7).collect();
@@ -1015,19 +1011,28 @@ pub fn validate(objects: &FluxObjects) -> Result<(), RunError> {
         }
         // flux-compat.md §6.6: no push branch and none to infer is a
         // configuration error (Flux stalls with InvalidSourceConfiguration).
-        if auto.push_branch(&auto.checkout_ref(repo)).is_none() {
+        let Some(push_branch) = auto.push_branch(&auto.checkout_ref(repo)) else {
             return Err(RunError::Config {
                 automation,
                 reason: "push spec not provided, and cannot be inferred from the checkout ref"
                     .to_owned(),
             });
-        }
+        };
+        // The push branch may come from the GitRepository: check the refspec
+        // against it (weir-api checked what the automation alone tells).
+        auto.check_refspec(Some(&push_branch))
+            .map_err(|e| RunError::Config {
+                automation,
+                reason: chain(&e),
+            })?;
     }
-    for (key, name) in &objects.cert_secret_refs {
-        cert_secret(objects, &key.0, name).map_err(|reason| RunError::Reference {
-            object: format!("ImageRepository {}", id(key)),
-            reason,
-        })?;
+    for (key, repo) in &objects.image_repositories {
+        if let Some(name) = repo.cert_secret_name() {
+            cert_secret(objects, &key.0, name).map_err(|reason| RunError::Reference {
+                object: format!("ImageRepository {}", id(key)),
+                reason,
+            })?;
+        }
     }
     for (key, repo) in &objects.image_repositories {
         // flux-compat.md §4.1/§7.1: secretRef is ignored unless the provider

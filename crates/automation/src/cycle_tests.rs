@@ -572,7 +572,9 @@ fn cert_secret_ref_reaches_the_scan() {
     let with = |data: Value| {
         let mut objects = seed_objects("https://example.invalid/x.git", |_| {});
         objects.automations.clear();
-        objects.cert_secret_refs.insert(key.clone(), "tls".into());
+        let mut repo = objects.image_repositories[&key].clone();
+        repo.spec.cert_secret_ref = Some(serde_json::from_value(json!({"name": "tls"})).unwrap());
+        objects.image_repositories.insert(key.clone(), repo);
         objects.secrets = collect([(
             "t".to_owned(),
             json!({
@@ -653,18 +655,16 @@ fn commit_message_template_data() {
 }
 
 /// flux-compat.md §6.6/§6.7: `git.push.refspec` is pushed with the branch
-/// and named in the Ready message. (`weir-api` still refuses the field when
-/// loading, so the object is edited after loading.)
+/// and named in the Ready message.
 #[test]
 fn a_push_refspec_is_pushed_and_reported() {
     let remote = Remote::new(OVERLAY);
     let cache = tempfile::tempdir().unwrap();
     let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
-    let mut objects = seed_objects(&remote.url(), |_| {});
-    for auto in objects.automations.values_mut() {
-        let push = auto.spec.git.as_mut().unwrap().push.as_mut().unwrap();
-        push.refspec = Some("refs/heads/main:refs/heads/auto".into());
-    }
+    let objects = seed_objects(&remote.url(), |s| {
+        s["git"]["push"]["refspec"] = json!("refs/heads/main:refs/heads/auto");
+    });
+    validate(&objects).unwrap();
     let mut engine = Engine::new(objects, options(cache.path()), &lister);
     let report = engine.run_once();
     assert!(!report.failed(), "{:?}", report.failures);
@@ -680,6 +680,36 @@ fn a_push_refspec_is_pushed_and_reported() {
         "{}",
         auto.message
     );
+}
+
+/// flux-compat.md §6.6: a refspec that pushes to the push branch again is
+/// refused, also when the push branch only comes from the GitRepository's
+/// ref (weir-api cannot see it): by `validate` and by the run, before any
+/// fetch or push.
+#[test]
+fn a_refspec_onto_the_push_branch_is_refused() {
+    let remote = Remote::new(OVERLAY);
+    let cache = tempfile::tempdir().unwrap();
+    let lister = FakeLister::new("index.docker.io/weaveworksdemos/front-end", TAGS);
+    let objects = seed_objects(&remote.url(), |s| {
+        s["git"].as_object_mut().unwrap().remove("checkout");
+        s["git"]["push"] = json!({"refspec": "HEAD:refs/heads/main"});
+    });
+    let e = validate(&objects).unwrap_err().to_string();
+    assert!(
+        e.contains("spec.git.push.refspec: \"HEAD:refs/heads/main\" pushes to branch \"main\""),
+        "{e}"
+    );
+    let mut engine = Engine::new(objects, options(cache.path()), &lister);
+    let report = engine.run_once();
+    assert!(report.pushed.is_empty(), "{report:?}");
+    assert_eq!(report.failures.len(), 1, "{report:?}");
+    assert!(
+        report.failures[0].contains("already up-to-date"),
+        "{}",
+        report.failures[0]
+    );
+    assert_eq!(remote.log("main").len(), 1, "nothing pushed");
 }
 
 #[test]

@@ -38,12 +38,14 @@
 //! * The status tables show the first line of each Ready message, so a push
 //!   summary (`pushed commit '<sha7>' to branch '<b>'` + the commit message,
 //!   in full in [`AutomationStatus::message`]) stays one line per object.
-//! * `spec.git.push.options` are sent with the push (read from the document,
-//!   [`FluxObjects::push_options`]). `spec.git.push.refspec` is pushed with
-//!   the branch when set (Ready message `… and refspecs '<r>'`), but
-//!   `weir-api` still refuses it as unsupported, as it does commit signing.
-//!   ImageRepository `certSecretRef` (`ca.crt`, `tls.crt` + `tls.key`) is
-//!   read the same way ([`FluxObjects::cert_secret_refs`]). Other advanced
+//! * `spec.git.push.options` are sent with the branch push and the refspec
+//!   push; `spec.git.push.refspec` is pushed after the branch (Ready message
+//!   `… and refspecs '<r>'`); a refspec whose destination is the push branch
+//!   itself is refused up front (Flux fails it at push time as `already
+//!   up-to-date`). ImageRepository `certSecretRef` (`ca.crt`, `tls.crt` +
+//!   `tls.key`) reaches the registry scan, and a GitRepository `secretRef`
+//!   with `tls.crt` + `tls.key` (and `ca.crt`) is used for Git mutual TLS
+//!   on fetch and push. Other advanced
 //!   fields Weir does not act on yet (GitRepository `include`/`verify`/
 //!   submodules/sparse checkout/proxy, ImageRepository proxy; see
 //!   [`UNSUPPORTED_FIELDS`]) give a warning from

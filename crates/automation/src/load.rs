@@ -27,12 +27,6 @@ pub struct FluxObjects {
     /// Fields that are set but that Weir does not act on yet
     /// (`Kind namespace/name: spec.field …`); see [`UNSUPPORTED_FIELDS`].
     pub unsupported: Vec<String>,
-    /// `spec.git.push.options` of each automation, in key order (read from
-    /// the document: `weir-api` does not model the field yet).
-    pub push_options: BTreeMap<Key, Vec<(String, String)>>,
-    /// `spec.certSecretRef.name` of each ImageRepository (read from the
-    /// document: `weir-api` does not model the field yet).
-    pub cert_secret_refs: BTreeMap<Key, String>,
 }
 
 /// Fields of the Flux kinds Weir reads but does not act on yet: `(kind,
@@ -285,34 +279,6 @@ pub fn collect(
             object.kind(),
             &format!("{}/{}", key.0, key.1),
         ));
-        if object.kind() == Kind::ImageRepository
-            && let Some(name) = doc
-                .pointer("/spec/certSecretRef/name")
-                .and_then(|n| n.as_str())
-                .filter(|n| !n.is_empty())
-        {
-            objects
-                .cert_secret_refs
-                .insert(key.clone(), name.to_owned());
-        }
-        if let Some(options) = doc
-            .pointer("/spec/git/push/options")
-            .and_then(|o| o.as_object())
-            .filter(|o| !o.is_empty())
-        {
-            let pairs = options
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        serde_json::Value::Null => String::new(),
-                        other => other.to_string(),
-                    };
-                    (k.clone(), v)
-                })
-                .collect();
-            objects.push_options.insert(key.clone(), pairs);
-        }
         match object {
             Object::GitRepository(o) => {
                 objects.git_repositories.insert(key, o);
@@ -388,7 +354,10 @@ mod tests {
             ]
         );
         let key = ("ns".to_owned(), "app".to_owned());
-        assert_eq!(objects.cert_secret_refs[&key], "ca");
+        assert_eq!(
+            objects.image_repositories[&key].cert_secret_name(),
+            Some("ca")
+        );
     }
 
     const POLICY: &str = "apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImagePolicy\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    numerical:\n      order: asc\n";

@@ -1,7 +1,9 @@
 //! The seed scenario through the library, against a real registry and a real
 //! Git HTTP server with basic auth, with a push wrapper that pushes a
 //! conflicting commit to the branch between the engine's fetch and its push:
-//! the engine must refetch, re-apply on the new tip and push once.
+//! the engine must refetch, re-apply on the new tip and push once. And Git
+//! mutual TLS from the GitRepository's Secret, against a server requiring a
+//! client certificate.
 
 #![allow(
     clippy::unwrap_used,
@@ -141,4 +143,122 @@ fn a_concurrent_push_between_scan_and_push_is_survived() {
     // And the next cycle is a no-op.
     let report = engine.run_once();
     assert!(!report.failed() && report.pushed.is_empty(), "{report:?}");
+}
+
+/// Fixed tags, no registry.
+struct FixedTags(Vec<String>);
+
+impl weir_automation::TagLister for &FixedTags {
+    fn list_tags(
+        &self,
+        _request: &weir_automation::ScanRequest,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<String>, weir_automation::ScanError> {
+        progress(self.0.len());
+        Ok(self.0.clone())
+    }
+}
+
+/// flux-compat.md §2.3: a GitRepository `secretRef` with `tls.crt` +
+/// `tls.key` (and `ca.crt`) is a client certificate for Git over HTTPS:
+/// `weir automate`'s engine fetches and pushes with it against a server
+/// that requires one (git-http-server.sh `MTLS=1`). Without it the run
+/// fails, and the key never shows in the error.
+#[test]
+fn git_mutual_tls_from_the_secret_for_fetch_and_push() {
+    if !weir_testkit::require_commands(&["nginx", "fcgiwrap", "curl", "git", "openssl"]) {
+        return;
+    }
+    let server = Service::start_with_env(
+        "git-http-server",
+        &[GIT_USER, GIT_PASSWORD],
+        &[("MTLS", "1")],
+    )
+    .expect("git-http-server starts with mutual TLS");
+    let url = format!("{}/microservices-repo.git", server.var("URL").unwrap());
+    assert!(url.starts_with("https://"), "{url}");
+    let bare = PathBuf::from(server.var("REPOS").unwrap()).join("microservices-repo.git");
+    std::fs::create_dir_all(&bare).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    copy_tree(&repo_root().join("fixtures/seed/microservices-repo"), &work);
+    init_and_push(&work, &bare, "Sock Shop");
+    let read = |name: &str| std::fs::read_to_string(server.dir().join(name)).unwrap();
+    let key = read("client.key");
+    let key_line = key.lines().nth(1).unwrap().to_owned();
+
+    let objects = |with_client_cert: bool| {
+        let mut data = serde_json::json!({
+            "username": GIT_USER, "password": GIT_PASSWORD, "ca.crt": read("tls.crt"),
+        });
+        if with_client_cert {
+            data["tls.crt"] = read("client.crt").into();
+            data["tls.key"] = key.clone().into();
+        }
+        let docs = [
+            serde_json::json!({
+                "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+                "metadata": {"name": "microservices-repo", "namespace": "flux-system"},
+                "spec": {"url": url, "interval": "1m", "ref": {"branch": "main"},
+                         "secretRef": {"name": "git-mtls"}},
+            }),
+            serde_json::json!({
+                "apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": "git-mtls", "namespace": "flux-system"},
+                "stringData": data,
+            }),
+            serde_json::json!({
+                "apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
+                "metadata": {"name": "front-end", "namespace": "flux-system"},
+                "spec": {"image": IMAGE, "interval": "1m"},
+            }),
+            serde_json::json!({
+                "apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy",
+                "metadata": {"name": "front-end", "namespace": "flux-system"},
+                "spec": {"imageRepositoryRef": {"name": "front-end"},
+                         "filterTags": {"pattern": "^main-[a-f0-9]+-(?P<n>.*)", "extract": "$n"},
+                         "policy": {"numerical": {"order": "asc"}}},
+            }),
+            serde_json::json!({
+                "apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
+                "metadata": {"name": "flux-system", "namespace": "flux-system"},
+                "spec": {"interval": "1m", "sourceRef": {"kind": "GitRepository", "name": "microservices-repo"},
+                         "git": {"commit": {"author": {"email": "fluxcdbot@users.noreply.github.com", "name": "fluxcdbot"}},
+                                 "push": {"branch": "main"}},
+                         "update": {"path": "./overlays/development"}},
+            }),
+        ];
+        weir_automation::collect(docs.into_iter().map(|d| ("test".to_owned(), d))).unwrap()
+    };
+    let tags = FixedTags(vec!["main-abc1234-7".into(), "main-def5678-12".into()]);
+
+    // Without the client certificate the server refuses the TLS handshake.
+    let without = objects(false);
+    weir_automation::validate(&without).unwrap();
+    let mut engine = Engine::new(without, Options::new(tmp.path().join("cache1")), &tags);
+    let report = engine.run_once();
+    assert!(report.pushed.is_empty(), "{report:?}");
+    assert_eq!(report.failures.len(), 1, "{report:?}");
+    // nginx answers 400 (no required SSL certificate) before any Git.
+    assert!(
+        report.failures[0].contains("fetching branch main from https://"),
+        "{}",
+        report.failures[0]
+    );
+    assert!(!format!("{report:?}").contains(&key_line));
+
+    let with = objects(true);
+    weir_automation::validate(&with).unwrap();
+    let mut engine = Engine::new(with, Options::new(tmp.path().join("cache2")), &tags);
+    let report = engine.run_once();
+    assert!(!report.failed(), "{:?}", report.failures);
+    assert_eq!(report.pushed.len(), 1, "{report:?}");
+    let commit = &report.pushed[0].1;
+    assert_eq!(git(&bare, &["rev-parse", "main"]).trim(), commit);
+    let overlay = git(
+        &bare,
+        &["show", "main:overlays/development/kustomization.yaml"],
+    );
+    assert!(overlay.contains("newTag: main-def5678-12 #"), "{overlay}");
+    assert!(!format!("{report:?} {:?}", engine.status()).contains(&key_line));
 }
