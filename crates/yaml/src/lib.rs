@@ -64,8 +64,9 @@
 //!   scalar's indentation is detected, `?` inside (or `|`, `>` at the start
 //!   of) a plain scalar in a flow collection, a tag directly followed by
 //!   `]`/`}`/`,`, and directives before the first document are refused.
-//!   Still different: a raw U+FEFF inside a document and a lone CR line
-//!   break inside a quoted scalar are refused here; a raw U+2028, U+2029 or
+//!   A raw U+FEFF inside a document is content, as for go-yaml. Still
+//!   different: a lone CR line break inside a quoted scalar is refused
+//!   here; a raw U+2028, U+2029 or
 //!   NEL in the input is a line break for go-yaml and content here;
 //!   go-yaml's anchor names are letters, digits, `-` and `_` only (so
 //!   `&a: v` is an anchored empty key and `&a.b` an error there); in flow

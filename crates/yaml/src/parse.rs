@@ -238,6 +238,65 @@ pub(crate) fn parse_lenient(
     opts: &ParseOptions,
     first_only: bool,
 ) -> Result<Vec<Value>, Error> {
+    let (hidden, bom) = hide_inner_boms(src);
+    let mut docs = parse_adjusting(hidden.as_deref().unwrap_or(src), opts, first_only)?;
+    if let Some(sentinel) = bom {
+        restore_boms(&mut docs, sentinel);
+    }
+    Ok(docs)
+}
+
+/// saphyr refuses a U+FEFF inside a document; go-yaml reads it as
+/// content (even at the start of a line). So each one past the start of
+/// the text is swapped for a noncharacter the text does not hold, put back
+/// by [`restore_boms`] after parsing. `(None, None)` when there is none.
+fn hide_inner_boms(src: &str) -> (Option<String>, Option<char>) {
+    const BOM: &[u8] = "\u{FEFF}".as_bytes();
+    let b = src.as_bytes();
+    if memchr::memmem::find(b.get(1..).unwrap_or_default(), BOM).is_none() {
+        return (None, None);
+    }
+    let Some(sentinel) = ('\u{FDD0}'..='\u{FDEF}').find(|&c| !src.contains(c)) else {
+        return (None, None);
+    };
+    let mut out = String::with_capacity(src.len());
+    for (i, c) in src.char_indices() {
+        out.push(if c == '\u{FEFF}' && i > 0 {
+            sentinel
+        } else {
+            c
+        });
+    }
+    (Some(out), Some(sentinel))
+}
+
+/// Puts back the U+FEFF that [`hide_inner_boms`] swapped for `sentinel`,
+/// in keys and strings (without recursion).
+fn restore_boms(docs: &mut [Value], sentinel: char) {
+    let mut stack: Vec<&mut Value> = docs.iter_mut().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) if s.contains(sentinel) => {
+                *s = s.replace(sentinel, "\u{FEFF}");
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Object(m) => {
+                if m.keys().any(|k| k.contains(sentinel)) {
+                    let old = std::mem::take(m);
+                    *m = old
+                        .into_iter()
+                        .map(|(k, v)| (k.replace(sentinel, "\u{FEFF}"), v))
+                        .collect();
+                }
+                stack.extend(m.values_mut());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// [`parse`] with the bounded re-parses of [`parse_lenient`].
+fn parse_adjusting(src: &str, opts: &ParseOptions, first_only: bool) -> Result<Vec<Value>, Error> {
     let mut text = Cow::Borrowed(src);
     let mut first_error = None;
     for _ in 0..16 {
