@@ -39,6 +39,10 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "a created annotation key that reads back as a number is not refused",
     ),
     (
+        "labels_alias_survives_namespace_overlay",
+        "label node sharing (see labels_value_node_aliasing_across_overlays)",
+    ),
+    (
         "err_crds_object_ref_field_is_scalar",
         "a name reference path that runs through a scalar is an error in kustomize, weir skips it",
     ),
