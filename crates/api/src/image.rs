@@ -83,7 +83,7 @@ pub struct ImageRepositorySpec {
     /// `exclusionList`; `["^.*\\.sig$"]` when unset.
     #[serde(default)]
     pub exclusion_list: Option<Vec<String>>,
-    /// `certSecretRef` (v1beta2+): a Secret (`Opaque` or `kubernetes.io/tls`)
+    /// `certSecretRef`: a Secret (`Opaque` or `kubernetes.io/tls`)
     /// with `ca.crt` (added to the system roots) and/or `tls.crt` + `tls.key`
     /// (client certificate for mutual TLS, both or neither); legacy `caFile`,
     /// `certFile`, `keyFile` keys are read too.
