@@ -206,7 +206,7 @@ pub(crate) fn kustomization(
     // kustomize reads kustomization files with sigs.k8s.io/yaml (go-yaml v2),
     // not the resource decoder: YAML 1.1 booleans, the last duplicate key
     // wins, and only the first document counts.
-    let mut kustomization_yaml = weir_yaml::ParseOptions::default();
+    let mut kustomization_yaml = yaml_options();
     kustomization_yaml.decoder = weir_yaml::Decoder::Kustomization;
     let value = weir_yaml::parse_first_document_with(&text, &kustomization_yaml)
         .map_err(|source| Error::Yaml {
@@ -425,17 +425,18 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
     let has_end_marker = text
         .lines()
         .any(|l| l == "..." || l.starts_with("... ") || l.starts_with("...\t"));
+    let opts = yaml_options();
     let docs = if has_end_marker {
         // kyaml decodes only the first document of each `---` chunk: a
         // document after a `...` end marker without a `---` is dropped.
         let mut docs = Vec::new();
         for chunk in split_documents(text) {
-            let parsed = weir_yaml::parse_documents(&chunk).map_err(yaml_err)?;
+            let parsed = weir_yaml::parse_documents_with(&chunk, &opts).map_err(yaml_err)?;
             docs.extend(parsed.into_iter().next());
         }
         docs
     } else {
-        weir_yaml::parse_documents(text).map_err(yaml_err)?
+        weir_yaml::parse_documents_with(text, &opts).map_err(yaml_err)?
     };
     let mut out = Vec::with_capacity(docs.len());
     let mut queue: std::collections::VecDeque<Value> = docs.into();
@@ -521,6 +522,12 @@ fn check_separators(text: &str) -> Result<(), String> {
         pos = line_start + len + 1;
     }
     Ok(())
+}
+
+/// How kustomize's YAML readers see resource and patch text: go-yaml gives
+/// a block scalar that ends the text without a final line break none.
+pub(crate) fn yaml_options() -> weir_yaml::ParseOptions {
+    weir_yaml::ParseOptions::default().with_go_eof_block_scalars(true)
 }
 
 /// The chunks kyaml's reader decodes: the text cut at the separator lines
@@ -804,7 +811,10 @@ mod tests {
             check_separators("a: 1\n--- !!map\nb: 2\n"),
             Err("--- !!map".to_string())
         );
-        assert_eq!(check_separators("a: 1\r\n----\r\n"), Err("----".to_string()));
+        assert_eq!(
+            check_separators("a: 1\r\n----\r\n"),
+            Err("----".to_string())
+        );
         assert_eq!(
             split_documents("a: 1\n---\nb: 2\n--- # c\nc: 3"),
             vec!["a: 1\n", "b: 2\n", "c: 3"]

@@ -715,7 +715,12 @@ pub(crate) fn patches(
     for (index, e) in kust.patches.iter().enumerate() {
         let (text, label) =
             entry_text(b, dir, kfile, index, e).map_err(|e| wrap(kfile, FIELD, e))?;
-        let parsed = patch::parse_patch(&text).map_err(|source| {
+        let parsed = if e.path.is_empty() {
+            patch::parse_patch(&text)
+        } else {
+            patch::parse_patch_file(&text)
+        };
+        let parsed = parsed.map_err(|source| {
             wrap(
                 kfile,
                 FIELD,

@@ -87,8 +87,8 @@ pub struct Json6902 {
 }
 
 impl Json6902 {
-    /// Parses patch text the way kustomize does: JSON when the trimmed text
-    /// starts with `[`, YAML (first document) otherwise.
+    /// Parses patch text the way kustomize does: JSON when the text starts
+    /// (after whitespace) with `[`, YAML (first document) otherwise.
     ///
     /// ```
     /// use serde_json::json;
@@ -100,13 +100,15 @@ impl Json6902 {
     /// assert_eq!(d, json!({"spec": {"replicas": 3}}));
     /// ```
     pub fn parse(text: &str) -> Result<Json6902, Error> {
-        let text = text.trim();
-        if text.starts_with('[') {
+        if text.trim_start().starts_with('[') {
             let value: Value =
                 serde_json::from_str(text).map_err(|source| Error::Json { source })?;
             return Json6902::from_value(&value);
         }
-        let docs = weir_yaml::parse_documents(text).map_err(|source| Error::Yaml { source })?;
+        // Untrimmed: kustomize converts the text as it is (a block scalar
+        // ending the text keeps or lacks its final line break accordingly).
+        let docs = weir_yaml::parse_documents_with(text, &crate::load::yaml_options())
+            .map_err(|source| Error::Yaml { source })?;
         Json6902::from_value(docs.first().unwrap_or(&Value::Null))
     }
 

@@ -138,13 +138,19 @@ impl Patch {
     }
 }
 
-/// Reads a `patches:` entry's text: JSON 6902 when it is a JSON or YAML op
-/// list, strategic merge when every document is a map with `kind` and
-/// `metadata.name` (`apiVersion` may be left out). Leading and trailing
-/// whitespace is ignored, as kustomize trims it.
+/// Reads a `patches:` entry's inline `patch:` text: JSON 6902 when it is a
+/// JSON or YAML op list, strategic merge when every document is a map with
+/// `kind` and `metadata.name` (`apiVersion` may be left out). Leading and
+/// trailing whitespace is ignored, as kustomize trims inline patches.
 pub fn parse_patch(text: &str) -> Result<Patch, Error> {
-    let text = text.trim();
-    if text.is_empty() {
+    parse_patch_file(text.trim())
+}
+
+/// Reads a `patches:` entry's `path:` file as [`parse_patch`] does, but
+/// untrimmed, as kustomize reads patch files (a block scalar that ends the
+/// file keeps its final line break).
+pub fn parse_patch_file(text: &str) -> Result<Patch, Error> {
+    if text.trim().is_empty() {
         return Err(Error::Empty);
     }
     if text.starts_with('[') {
@@ -152,13 +158,15 @@ pub fn parse_patch(text: &str) -> Result<Patch, Error> {
             .map(Patch::Json6902)
             .map_err(|source| Error::Json6902 { source });
     }
-    let docs = weir_yaml::parse_documents(text).map_err(|source| Error::Yaml { source })?;
+    let docs = weir_yaml::parse_documents_with(text, &crate::load::yaml_options())
+        .map_err(|source| Error::Yaml { source })?;
     Patch::from_documents(docs)
 }
 
 /// Reads strategic-merge patch text only (legacy `patchesStrategicMerge`).
 pub fn parse_strategic(text: &str) -> Result<Vec<Value>, Error> {
-    let docs = weir_yaml::parse_documents(text).map_err(|source| Error::Yaml { source })?;
+    let docs = weir_yaml::parse_documents_with(text, &crate::load::yaml_options())
+        .map_err(|source| Error::Yaml { source })?;
     if docs.is_empty() {
         return Err(Error::Empty);
     }

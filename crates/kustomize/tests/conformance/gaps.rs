@@ -11,14 +11,6 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "cluster scope is decided per group+kind, kustomize decides per apiVersion+kind (e.g. flowcontrol v1 FlowSchema, extensions/v1beta1 PodSecurityPolicy, TokenReview are namespaced for kustomize)",
     ),
     (
-        "yaml_block_scalar_at_eof_without_newline",
-        "weir-yaml parser: a block scalar ending the file without a final line break gets one (go-yaml gives none)",
-    ),
-    (
-        "flux_helmrelease_values_configurations_sops",
-        "weir-yaml parser: the inline JSON 6902 patch is trimmed, so its nested `|` block scalar ends at EOF without a line break (go-yaml: no trailing newline)",
-    ),
-    (
         "labels_value_node_aliasing_across_overlays",
         "kustomize shares one YAML node for a label/annotation it creates in several fields of a resource; a later in-place write to one (labels, patch, replacement) changes all",
     ),
