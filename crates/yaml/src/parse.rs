@@ -116,6 +116,9 @@ struct Builder<'o, 's> {
     root: Option<Value>,
     /// Emptied entry buffers of finished mappings, reused for new ones.
     entry_pool: Vec<Vec<Entry>>,
+    /// go-yaml read `!tag,` in a flow sequence as a tag (with the comma)
+    /// on the next node: that node gets an application tag.
+    tag_next: bool,
     /// go-yaml v2 decoding (kustomization files) instead of go-yaml v3
     /// plus kustomize's JSON round trip (resources).
     v2: bool,
@@ -404,6 +407,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
         expanded: 0,
         root: None,
         entry_pool: Vec::new(),
+        tag_next: false,
         v2: opts.decoder == Decoder::Kustomization,
     };
     // A document ended: kustomize reads only the first document of each
@@ -438,6 +442,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
                 b.scalar(text, style, anchor, tag.as_deref(), &span)?
             }
             Event::SequenceStart(anchor, _tag) => {
+                b.tag_next = false;
                 b.check_start(&span)?;
                 let flow = b.starts_flow(&span);
                 b.stack.push(Frame::Seq {
@@ -448,6 +453,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
                 });
             }
             Event::MappingStart(anchor, _tag) => {
+                b.tag_next = false;
                 b.check_start(&span)?;
                 let flow = b.starts_flow(&span);
                 b.stack.push(Frame::Map {
@@ -457,6 +463,15 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
                     anchor,
                     nodes: 1,
                     flow,
+                });
+            }
+            Event::SequenceEnd if b.tag_next => {
+                let (line, column) = pos(&span);
+                return Err(Error::Syntax {
+                    line,
+                    column,
+                    message: "did not find expected node content (go-yaml reads `!tag,` as a tag)"
+                        .to_owned(),
                 });
             }
             Event::SequenceEnd => {
@@ -787,11 +802,16 @@ impl Builder<'_, '_> {
         Ok(())
     }
 
+    /// The byte right after `span`.
+    fn char_after(&mut self, span: &Span) -> Option<u8> {
+        let end = self.src.byte(span.end.index());
+        self.src.text.as_bytes().get(end).copied()
+    }
+
     /// Whether `span` is followed by a blank, a line break or the end.
     fn blank_after(&mut self, span: &Span) -> bool {
-        let end = self.src.byte(span.end.index());
         matches!(
-            self.src.text.as_bytes().get(end),
+            self.char_after(span),
             None | Some(b' ' | b'\t' | b'\n' | b'\r')
         )
     }
@@ -876,6 +896,22 @@ impl Builder<'_, '_> {
     ) -> Result<(), Error> {
         let (line, column) = pos(span);
         let v2 = self.v2;
+        if std::mem::take(&mut self.tag_next) {
+            // The node after `!tag,`: an application tag keeps it a string.
+            let v = Value::String(text.into_owned());
+            self.anchor(anchor, &v, 1);
+            return self.push(v, 1, span);
+        }
+        if style == ScalarStyle::Plain
+            && text.is_empty()
+            && tag.is_some()
+            && self.in_flow()
+            && matches!(self.stack.last(), Some(Frame::Seq { .. }))
+            && self.char_after(span) == Some(b',')
+        {
+            self.tag_next = true;
+            return Ok(());
+        }
         if style == ScalarStyle::Plain
             && self.in_flow()
             && (text.starts_with(['|', '>'])

@@ -39,6 +39,8 @@ const REFUSED: &[&str] = &[
     "  v: [!]\n",
     "  v: [!a]\n",
     "  v: {k: !a}\n",
+    "  x: [x, !a,]\n",
+    "  x: {a: !a, b: 1}\n",
     // No key at all.
     "  : v\n",
     "  m: {: v}\n",
