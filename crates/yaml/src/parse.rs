@@ -69,16 +69,23 @@ struct Source<'s> {
     slash_escape: bool,
     /// Some line starts with `%` (a directive, maybe).
     directives: bool,
+    /// The text holds a raw U+2028, U+2029 or NEL.
+    unicode_breaks: bool,
     chars: usize,
     bytes: usize,
 }
 
 impl<'s> Source<'s> {
     fn new(text: &'s str) -> Self {
+        let ascii = text.is_ascii();
         Source {
             text,
-            ascii: text.is_ascii(),
+            ascii,
             slash_escape: memchr::memmem::find(text.as_bytes(), b"\\/").is_some(),
+            unicode_breaks: !ascii
+                && (memchr::memmem::find(text.as_bytes(), "\u{85}".as_bytes()).is_some()
+                    || memchr::memmem::find(text.as_bytes(), b"\xE2\x80\xA8").is_some()
+                    || memchr::memmem::find(text.as_bytes(), b"\xE2\x80\xA9").is_some()),
             directives: text.starts_with('%')
                 || memchr::memmem::find(text.as_bytes(), b"\n%").is_some(),
             chars: 0,
@@ -802,6 +809,71 @@ impl Builder<'_, '_> {
         Ok(())
     }
 
+    /// A raw U+2028, U+2029 or NEL is a line break for go-yaml (content for
+    /// saphyr). In a plain scalar that ends the line: what follows is the
+    /// next line, a continuation only if indented more than the mapping's
+    /// keys (NEL then folds to a space, U+2028/U+2029 stay), else an error;
+    /// a plain key cannot hold one. (Inside quoted scalars go-yaml keeps
+    /// them as content.)
+    fn unicode_breaks<'t>(
+        &mut self,
+        text: Cow<'t, str>,
+        style: ScalarStyle,
+        span: &Span,
+    ) -> Result<Cow<'t, str>, Error> {
+        let is_ub = |c: char| matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}');
+        if style != ScalarStyle::Plain {
+            return Ok(text);
+        }
+        let (line, column) = pos(span);
+        let refuse = || {
+            Error::Syntax {
+            line,
+            column,
+            message: "could not find expected ':' (a raw U+2028, U+2029 or NEL is a line break for go-yaml)".to_owned(),
+        }
+        };
+        if self.expecting_key() {
+            return Err(refuse());
+        }
+        // Continuation lines must be indented past the key of the mapping
+        // the value belongs to; elsewhere (sequences, flow) refuse them.
+        let indent = match self.stack.last() {
+            Some(Frame::Map {
+                pending: Some((_, _, key_column)),
+                flow: false,
+                ..
+            }) => Some(key_column.saturating_sub(1)),
+            _ => None,
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if !is_ub(c) {
+                out.push(c);
+                continue;
+            }
+            let kept = out.trim_end_matches([' ', '\t']).len();
+            out.truncate(kept);
+            let mut blanks = 0;
+            while chars.peek().is_some_and(|&n| n == ' ' || n == '\t') {
+                blanks += 1;
+                chars.next();
+            }
+            if chars.peek().is_none() {
+                break;
+            }
+            if chars.peek().copied().is_some_and(is_ub) {
+                continue;
+            }
+            if indent.is_none_or(|i| blanks <= i) {
+                return Err(refuse());
+            }
+            out.push(if c == '\u{85}' { ' ' } else { c });
+        }
+        Ok(Cow::Owned(out))
+    }
+
     /// The byte right after `span`.
     fn char_after(&mut self, span: &Span) -> Option<u8> {
         let end = self.src.byte(span.end.index());
@@ -927,6 +999,11 @@ impl Builder<'_, '_> {
                 message: "did not find expected ',', ']' or '}' in a flow collection".to_owned(),
             });
         }
+        let text = if self.src.unicode_breaks && text.contains(['\u{2028}', '\u{2029}', '\u{85}']) {
+            self.unicode_breaks(text, style, span)?
+        } else {
+            text
+        };
         if self.expecting_key() {
             if !v2 && text.contains('\u{85}') {
                 return Err(Error::ControlCharacter {
