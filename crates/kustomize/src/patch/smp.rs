@@ -37,7 +37,17 @@
 //!
 //! The walk works on an arena of nodes so that, as in kyaml, a merged element
 //! is the resource's own node and later steps of the list merge see it.
+//! The resource enters the arena as one unexpanded node holding its own
+//! [`Value`]; a map or list is split into nodes (one level, its children
+//! again unexpanded) only when the walk looks inside it, and the parts the
+//! walk never opens move back into the result as they are. Patching thus
+//! costs in proportion to the patch and the parts of the resource it
+//! reaches, plus a read-only check of the untouched parts (a walk without
+//! patch would still drop their null fields and rebuild their merge lists,
+//! so they are checked for those). [`apply`] records the first change to
+//! each node, to put the resource back as it was when the patch fails.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use serde_json::{Map, Number, Value};
@@ -119,8 +129,9 @@ pub enum Outcome {
 /// `metadata.name` (unless `options` allow a change) and
 /// `metadata.namespace`.
 ///
-/// On error `resource` is unchanged. On [`Outcome::Deleted`] `resource` is
-/// left unchanged too; the caller drops it.
+/// On error `resource` is unchanged (the walk's changes are undone, and the
+/// resource's own values are moved back). On [`Outcome::Deleted`]
+/// `resource` is left unchanged too; the caller drops it.
 ///
 /// ```
 /// use serde_json::json;
@@ -147,23 +158,47 @@ pub enum Outcome {
 /// );
 /// ```
 pub fn apply(resource: &mut Value, patch: &Value, options: Options) -> Result<Outcome, Error> {
+    apply_with(resource, patch, options, Mode::default())
+}
+
+fn apply_with(
+    resource: &mut Value,
+    patch: &Value,
+    options: Options,
+    mode: Mode,
+) -> Result<Outcome, Error> {
     let kind = resource.get("kind").cloned();
     let name = resource.pointer("/metadata/name").cloned();
     let namespace = resource.pointer("/metadata/namespace").cloned();
 
     // The patch takes the resource's apiVersion (kustomize copies the GVK
     // of each selected resource into its copy of the patch).
-    let api_version = resource.get("apiVersion");
-    let (merged, same_root) = merge_tree_with(resource, patch, false, api_version)?;
-    let Some(mut merged) = merged else {
-        return Ok(Outcome::Deleted);
-    };
-    if !same_root {
-        // `$patch: replace` at the top: kyaml hands back the patch as a new
-        // root, and kustomize, which keeps its own root, drops it.
-        return Ok(Outcome::Patched);
+    let api_version = resource.get("apiVersion").cloned();
+    // The resource moves into the walk's arena; every path below moves it
+    // back into `resource`.
+    let target = std::mem::take(resource);
+    let mut run = Run::start(target, patch, mode, api_version.as_ref(), true);
+    let result = run.walk();
+    let live = matches!(result, Ok(Some(id)) if run.is_live(id));
+    match result {
+        Ok(Some(id)) if live && id == run.dest => {
+            *resource = run.m.tree.into_value(id);
+        }
+        other => {
+            // An error, a deleted document, or a new root (`$patch: replace`
+            // at the top: kyaml hands back the patch as a new root, and
+            // kustomize, which keeps its own root, drops it): the resource
+            // goes back as it was.
+            run.m.tree.roll_back();
+            *resource = run.m.tree.into_value(run.dest);
+            return match other {
+                Err(e) => Err(e),
+                Ok(_) if live => Ok(Outcome::Patched),
+                Ok(_) => Ok(Outcome::Deleted),
+            };
+        }
     }
-    if let Value::Object(obj) = &mut merged {
+    if let Value::Object(obj) = resource {
         if !options.allow_kind_change {
             match kind {
                 Some(k) => obj.insert("kind".to_string(), k),
@@ -187,7 +222,6 @@ pub fn apply(resource: &mut Value, patch: &Value, options: Options) -> Result<Ou
             };
         }
     }
-    *resource = merged;
     Ok(Outcome::Patched)
 }
 
@@ -197,40 +231,84 @@ pub fn apply(resource: &mut Value, patch: &Value, options: Options) -> Result<Ou
 /// This is the bare merge: unlike [`apply`] it changes `kind`, `apiVersion`
 /// and `metadata` like any other field.
 pub fn merge(target: &Value, patch: &Value) -> Result<Option<Value>, Error> {
-    merge_tree(target, patch).map(|(merged, _)| merged)
+    merge_tree_with(target.clone(), patch, Mode::default()).map(|(merged, _)| merged)
 }
 
 /// The merge, and whether its result is the target's own root (it is not
 /// after a top-level `$patch: replace`).
-fn merge_tree(target: &Value, patch: &Value) -> Result<(Option<Value>, bool), Error> {
-    merge_tree_with(target, patch, false, None)
-}
-
 fn merge_tree_with(
-    target: &Value,
+    target: Value,
     patch: &Value,
-    no_shortcut: bool,
-    patch_api_version: Option<&Value>,
+    mode: Mode,
 ) -> Result<(Option<Value>, bool), Error> {
-    let mut m = Merger {
-        no_shortcut,
-        ..Merger::default()
-    };
-    let dest = m.tree.import(target);
-    let origin = m.tree.import(patch);
-    if let Some(api_version) = patch_api_version
-        && m.tree.is_map(origin)
-    {
-        let v = m.tree.import(api_version);
-        m.tree.set_field(origin, "apiVersion", Some(v));
-    }
-    let result = m.walk([Some(dest), Some(origin)], None)?;
-    Ok(match result {
-        Some(id) if !m.tree.is_null(id) && !m.tree.is_empty_map(Some(id)) => {
-            (Some(m.tree.export(id)), id == dest)
+    let mut run = Run::start(target, patch, mode, None, false);
+    Ok(match run.walk()? {
+        Some(id) if run.is_live(id) => {
+            let same_root = id == run.dest;
+            (Some(run.m.tree.into_value(id)), same_root)
         }
         _ => (None, true),
     })
+}
+
+/// How the walk treats subtrees (tests compare the variants).
+#[derive(Debug, Clone, Copy, Default)]
+struct Mode {
+    /// Walk every subtree even when the patch does not touch it.
+    no_shortcut: bool,
+    /// Convert the whole target into nodes before the walk, instead of
+    /// only the parts the walk looks into.
+    eager: bool,
+}
+
+/// One merge: the arena holding the target (`dest`) and the patch
+/// (`origin`).
+struct Run {
+    m: Merger,
+    dest: Id,
+    origin: Id,
+}
+
+impl Run {
+    /// Moves `target` into a new arena (as one unexpanded node unless
+    /// `mode.eager`) and imports `patch`, with `patch_api_version` as its
+    /// `apiVersion` when given. With `journal`, the walk records what it
+    /// changes so that [`Tree::roll_back`] can restore the target.
+    fn start(
+        target: Value,
+        patch: &Value,
+        mode: Mode,
+        patch_api_version: Option<&Value>,
+        journal: bool,
+    ) -> Run {
+        let mut m = Merger {
+            tree: Tree::new(),
+            path: Vec::new(),
+            no_shortcut: mode.no_shortcut,
+        };
+        let dest = m.tree.add(Node::owned(target));
+        if mode.eager {
+            m.tree.expand_all(dest);
+        }
+        let origin = m.tree.import(patch);
+        if let Some(api_version) = patch_api_version
+            && m.tree.is_map(origin)
+        {
+            let v = m.tree.import(api_version);
+            m.tree.set_field(origin, "apiVersion", Some(v));
+        }
+        m.tree.journal = journal.then(Vec::new);
+        Run { m, dest, origin }
+    }
+
+    fn walk(&mut self) -> Result<Option<Id>, Error> {
+        self.m.walk([Some(self.dest), Some(self.origin)], None)
+    }
+
+    /// Whether a walk result is a document (not null, not an empty map).
+    fn is_live(&self, id: Id) -> bool {
+        !self.m.tree.is_null(id) && !self.m.tree.is_empty_map(Some(id))
+    }
 }
 
 type Id = usize;
@@ -241,6 +319,23 @@ enum Node {
     Scalar(Value),
     Map(Vec<(Rc<str>, Id)>),
     Seq(Vec<Id>),
+    /// A map or a list of the target that the walk has not looked into:
+    /// the target's own value, moved here untouched, turned into `Map` or
+    /// `Seq` one level at a time ([`Tree::expand`]) when the walk needs its
+    /// children, and moved back into the result by [`Tree::into_value`].
+    /// Never a scalar or null.
+    Raw(Value),
+}
+
+impl Node {
+    /// The node for an owned value, left unexpanded.
+    fn owned(v: Value) -> Node {
+        match v {
+            Value::Null => Node::Null,
+            v @ (Value::Object(_) | Value::Array(_)) => Node::Raw(v),
+            scalar => Node::Scalar(scalar),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,14 +358,31 @@ impl Kind {
 #[derive(Debug, Default)]
 struct Tree {
     nodes: Vec<Node>,
+    /// When recording: each changed node's content before its first
+    /// change (expanding a node is not a change).
+    journal: Option<Vec<(Id, Node)>>,
+    /// Per node: whether it is in the journal already.
+    journaled: Vec<bool>,
 }
 
 impl Tree {
+    /// An arena with room for a typical patch and the part of a resource
+    /// it reaches.
+    fn new() -> Tree {
+        Tree {
+            nodes: Vec::with_capacity(64),
+            journal: None,
+            journaled: Vec::with_capacity(64),
+        }
+    }
+
     fn add(&mut self, node: Node) -> Id {
         self.nodes.push(node);
+        self.journaled.push(false);
         self.nodes.len() - 1
     }
 
+    /// Copies `v` into nodes, all levels.
     fn import(&mut self, v: &Value) -> Id {
         let node = match v {
             Value::Null => Node::Null,
@@ -287,18 +399,129 @@ impl Tree {
         self.add(node)
     }
 
-    fn export(&self, id: Id) -> Value {
+    /// Turns an unexpanded node into a `Map` or `Seq` whose children are
+    /// unexpanded (moving, not copying, the values). Other nodes stay.
+    fn expand(&mut self, id: Id) {
+        if !matches!(self.nodes[id], Node::Raw(_)) {
+            return;
+        }
+        let node = match std::mem::replace(&mut self.nodes[id], Node::Null) {
+            Node::Raw(Value::Object(obj)) => {
+                let mut entries = Vec::with_capacity(obj.len());
+                for (k, v) in obj {
+                    entries.push((Rc::from(k), self.add(Node::owned(v))));
+                }
+                Node::Map(entries)
+            }
+            Node::Raw(Value::Array(items)) => Node::Seq(
+                items
+                    .into_iter()
+                    .map(|v| self.add(Node::owned(v)))
+                    .collect(),
+            ),
+            Node::Raw(other) => Node::owned(other),
+            other => other,
+        };
+        self.nodes[id] = node;
+    }
+
+    /// [`Tree::expand`] all the way down.
+    fn expand_all(&mut self, id: Id) {
+        self.expand(id);
+        let children = match &self.nodes[id] {
+            Node::Map(entries) => entries.iter().map(|(_, v)| *v).collect(),
+            Node::Seq(items) => items.clone(),
+            _ => Vec::new(),
+        };
+        for child in children {
+            self.expand_all(child);
+        }
+    }
+
+    /// Records `id`'s content before its first change (when recording),
+    /// expanding it first so that the record is one level deep.
+    fn will_change(&mut self, id: Id) {
+        self.expand(id);
+        if let Some(journal) = &mut self.journal
+            && !self.journaled[id]
+        {
+            self.journaled[id] = true;
+            journal.push((id, self.nodes[id].clone()));
+        }
+    }
+
+    /// Undoes every recorded change: the nodes that held the target hold it
+    /// as it was (partly expanded, which is the same value).
+    fn roll_back(&mut self) {
+        for (id, node) in self.journal.take().unwrap_or_default() {
+            self.nodes[id] = node;
+        }
+    }
+
+    /// The value of node `root`, consuming the arena: unexpanded subtrees
+    /// and scalars move into the result; a node the result holds more
+    /// than once is copied for all but its last place.
+    fn into_value(mut self, root: Id) -> Value {
+        let mut places = vec![0u32; self.nodes.len()];
+        self.count_places(root, &mut places);
+        self.take_value(root, &mut places)
+    }
+
+    fn count_places(&self, id: Id, places: &mut [u32]) {
+        places[id] += 1;
         match &self.nodes[id] {
-            Node::Null => Value::Null,
-            Node::Scalar(v) => v.clone(),
             Node::Map(entries) => {
+                for (_, v) in entries {
+                    self.count_places(*v, places);
+                }
+            }
+            Node::Seq(items) => {
+                for &i in items {
+                    self.count_places(i, places);
+                }
+            }
+            Node::Null | Node::Scalar(_) | Node::Raw(_) => {}
+        }
+    }
+
+    fn take_value(&mut self, id: Id, places: &mut [u32]) -> Value {
+        places[id] -= 1;
+        let last = places[id] == 0;
+        match &mut self.nodes[id] {
+            Node::Null => Value::Null,
+            Node::Scalar(v) | Node::Raw(v) => {
+                if last {
+                    std::mem::take(v)
+                } else {
+                    v.clone()
+                }
+            }
+            Node::Map(entries) => {
+                let entries = if last {
+                    std::mem::take(entries)
+                } else {
+                    entries.clone()
+                };
                 let mut obj = Map::new();
                 for (k, v) in entries {
-                    obj.insert(k.to_string(), self.export(*v));
+                    let value = self.take_value(v, places);
+                    obj.insert(k.to_string(), value);
                 }
                 Value::Object(obj)
             }
-            Node::Seq(items) => Value::Array(items.iter().map(|&i| self.export(i)).collect()),
+            Node::Seq(items) => {
+                let items = if last {
+                    std::mem::take(items)
+                } else {
+                    items.clone()
+                };
+                Value::Array(
+                    items
+                        .into_iter()
+                        .map(|i| self.take_value(i, places))
+                        .collect(),
+                )
+            }
         }
     }
 
@@ -308,9 +531,9 @@ impl Tree {
 
     fn kind(&self, id: Id) -> Kind {
         match self.node(id) {
-            Node::Map(_) => Kind::Map,
-            Node::Seq(_) => Kind::Seq,
-            Node::Null | Node::Scalar(_) => Kind::Scalar,
+            Node::Map(_) | Node::Raw(Value::Object(_)) => Kind::Map,
+            Node::Seq(_) | Node::Raw(Value::Array(_)) => Kind::Seq,
+            Node::Null | Node::Scalar(_) | Node::Raw(_) => Kind::Scalar,
         }
     }
 
@@ -324,69 +547,97 @@ impl Tree {
     }
 
     fn is_empty_map(&self, id: Option<Id>) -> bool {
-        id.is_some_and(|id| matches!(self.node(id), Node::Map(e) if e.is_empty()))
+        id.is_some_and(|id| match self.node(id) {
+            Node::Map(e) => e.is_empty(),
+            Node::Raw(Value::Object(obj)) => obj.is_empty(),
+            _ => false,
+        })
     }
 
     fn is_map(&self, id: Id) -> bool {
-        matches!(self.node(id), Node::Map(_))
+        self.kind(id) == Kind::Map
     }
 
     /// The text go-yaml keeps for a node (`Node.Value`): a scalar's text,
-    /// empty for maps, lists and nulls.
-    /// [`Tree::text`] without allocating for strings.
-    fn text_ref(&self, id: Id) -> std::borrow::Cow<'_, str> {
+    /// empty for maps, lists and nulls. [`Tree::text`] without allocating
+    /// for strings.
+    fn text_ref(&self, id: Id) -> Cow<'_, str> {
         match self.node(id) {
-            Node::Scalar(Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
-            Node::Scalar(Value::Bool(b)) => {
-                std::borrow::Cow::Borrowed(if *b { "true" } else { "false" })
-            }
-            Node::Scalar(Value::Number(n)) => std::borrow::Cow::Owned(n.to_string()),
-            _ => std::borrow::Cow::Borrowed(""),
+            Node::Scalar(v) => value_text(v),
+            _ => Cow::Borrowed(""),
         }
     }
 
     fn text(&self, id: Id) -> String {
-        match self.node(id) {
-            Node::Scalar(Value::String(s)) => s.clone(),
-            Node::Scalar(Value::Bool(b)) => b.to_string(),
-            Node::Scalar(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        }
+        self.text_ref(id).into_owned()
     }
 
-    /// The value of map field `name` (`None` for non-maps).
+    /// The value of map field `name` (`None` for non-maps). The map must be
+    /// expanded.
     fn field(&self, map: Option<Id>, name: &str) -> Option<Id> {
         match self.node(map?) {
             Node::Map(entries) => entries.iter().find(|(k, _)| &**k == name).map(|(_, v)| *v),
+            node => {
+                debug_assert!(!matches!(node, Node::Raw(_)), "field of an unexpanded node");
+                None
+            }
+        }
+    }
+
+    /// The text of string field `name` of a map, expanded or not.
+    fn field_str(&self, map: Id, name: &str) -> Option<&str> {
+        match self.node(map) {
+            Node::Raw(Value::Object(obj)) => obj.get(name).and_then(Value::as_str),
+            Node::Map(_) => match self.field(Some(map), name).map(|v| self.node(v)) {
+                Some(Node::Scalar(Value::String(s))) => Some(s.as_str()),
+                _ => None,
+            },
             _ => None,
         }
     }
 
+    /// The keys of a map. The map must be expanded.
     fn map_keys(&self, id: Option<Id>) -> Vec<Rc<str>> {
         match id.map(|id| self.node(id)) {
             Some(Node::Map(entries)) => entries.iter().map(|(k, _)| Rc::clone(k)).collect(),
-            _ => Vec::new(),
+            node => {
+                debug_assert!(
+                    !matches!(node, Some(Node::Raw(_))),
+                    "keys of an unexpanded node"
+                );
+                Vec::new()
+            }
         }
     }
 
+    /// The elements of a list. The list must be expanded.
     fn seq(&self, id: Option<Id>) -> Vec<Id> {
         match id.map(|id| self.node(id)) {
             Some(Node::Seq(items)) => items.clone(),
-            _ => Vec::new(),
+            node => {
+                debug_assert!(
+                    !matches!(node, Some(Node::Raw(_))),
+                    "items of an unexpanded node"
+                );
+                Vec::new()
+            }
         }
     }
 
     fn set_seq(&mut self, id: Id, items: Vec<Id>) {
+        self.will_change(id);
         self.nodes[id] = Node::Seq(items);
     }
 
     fn push(&mut self, seq: Id, item: Id) {
+        self.will_change(seq);
         if let Node::Seq(items) = &mut self.nodes[seq] {
             items.push(item);
         }
     }
 
     fn remove_field(&mut self, map: Id, name: &str) {
+        self.will_change(map);
         if let Node::Map(entries) = &mut self.nodes[map] {
             entries.retain(|(k, _)| &**k != name);
         }
@@ -399,12 +650,23 @@ impl Tree {
             self.remove_field(map, name);
             return;
         };
+        self.will_change(map);
         if let Node::Map(entries) = &mut self.nodes[map] {
             match entries.iter_mut().find(|(k, _)| &**k == name) {
                 Some(entry) => entry.1 = value,
                 None => entries.push((Rc::from(name), value)),
             }
         }
+    }
+}
+
+/// The text go-yaml keeps for a scalar.
+fn value_text(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s.as_str()),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        _ => Cow::Borrowed(""),
     }
 }
 
@@ -480,10 +742,7 @@ impl Merger {
     /// the node's own `apiVersion` and `kind`, resource first.
     fn schema_from_meta(&self, src: [Option<Id>; 2]) -> Option<Schema> {
         src.iter().flatten().find_map(|&id| {
-            let text = |name| match self.tree.field(Some(id), name).map(|v| self.tree.node(v)) {
-                Some(Node::Scalar(Value::String(s))) if !s.is_empty() => Some(s.as_str()),
-                _ => None,
-            };
+            let text = |name| self.tree.field_str(id, name).filter(|s| !s.is_empty());
             Schema::for_type(text("apiVersion")?, text("kind")?)
         })
     }
@@ -496,54 +755,58 @@ impl Merger {
         match self.tree.node(id) {
             Node::Null => false,
             Node::Scalar(_) => true,
+            Node::Raw(v) => is_clean_value(v, schema),
             Node::Map(entries) => {
                 let schema = schema.or_else(|| self.schema_from_meta([Some(id), None]));
-                entries
-                    .iter()
-                    .all(|(k, v)| self.is_clean(*v, schema.and_then(|s| s.field(k))))
+                entries.iter().all(|(k, v)| match self.tree.node(*v) {
+                    Node::Null => false,
+                    // Only maps and lists need the (costly) schema lookup.
+                    Node::Scalar(_) => true,
+                    Node::Map(_) | Node::Seq(_) | Node::Raw(_) => {
+                        self.is_clean(*v, schema.and_then(|s| s.field(k)))
+                    }
+                })
             }
             Node::Seq(items) => match schema.filter(|s| s.is_merge_list()) {
                 None => true,
-                Some(list) => self.is_clean_merge_list(items, list),
+                Some(list) => {
+                    let keys = list.merge_keys();
+                    let mut seen = Vec::with_capacity(items.len());
+                    items.iter().all(|&item| match self.tree.node(item) {
+                        Node::Raw(v) => {
+                            clean_element(&mut seen, key_tuple(v, keys), keys)
+                                && (keys.is_empty() || is_clean_value(v, list.elements()))
+                        }
+                        _ => {
+                            clean_element(&mut seen, self.key_tuple(item, keys), keys)
+                                && (keys.is_empty() || self.is_clean(item, list.elements()))
+                        }
+                    })
+                }
             },
         }
     }
 
-    fn is_clean_merge_list(&self, items: &[Id], list: Schema) -> bool {
-        let keys = list.merge_keys();
-        let mut seen: Vec<Vec<String>> = Vec::with_capacity(items.len());
-        for &item in items {
-            let tuple: Option<Vec<String>> = if keys.is_empty() {
-                match self.tree.node(item) {
-                    Node::Scalar(_) => Some(vec![self.tree.text(item)]),
-                    _ => None,
-                }
-            } else {
-                match self.tree.node(item) {
-                    Node::Map(entries) if !entries.is_empty() => keys
-                        .iter()
-                        .map(
-                            |k| match self.tree.field(Some(item), k).map(|v| self.tree.node(v)) {
-                                Some(Node::Scalar(_)) => {
-                                    self.tree.field(Some(item), k).map(|v| self.tree.text(v))
-                                }
-                                _ => None,
-                            },
-                        )
-                        .collect(),
-                    _ => None,
-                }
-            };
-            let Some(tuple) = tuple.filter(|t| t.iter().all(|v| !v.is_empty())) else {
-                return false;
-            };
-            if seen.contains(&tuple) || (!keys.is_empty() && !self.is_clean(item, list.elements()))
-            {
-                return false;
-            }
-            seen.push(tuple);
+    /// [`key_tuple`] of an expanded node.
+    fn key_tuple(&self, item: Id, keys: &[&str]) -> Option<KeyTuple<'_>> {
+        let scalar_text = |id: Id| match self.tree.node(id) {
+            Node::Scalar(v) => Some(value_text(v)),
+            _ => None,
+        };
+        let mut tuple = KeyTuple::default();
+        if keys.is_empty() {
+            tuple[0] = scalar_text(item)?;
+            return Some(tuple);
         }
-        true
+        if keys.len() > tuple.len()
+            || !matches!(self.tree.node(item), Node::Map(e) if !e.is_empty())
+        {
+            return None;
+        }
+        for (slot, k) in tuple.iter_mut().zip(keys) {
+            *slot = self.tree.field(Some(item), k).and_then(scalar_text)?;
+        }
+        Some(tuple)
     }
 
     /// The `$patch` directive of a patch node, removed from it once read: a
@@ -553,6 +816,7 @@ impl Merger {
         let Some(origin) = origin else {
             return Ok(Directive::Merge);
         };
+        self.expand_sources([Some(origin), None], true);
         let (holder, is_list) = match self.tree.node(origin) {
             Node::Map(_) => (origin, false),
             Node::Seq(items) => {
@@ -565,7 +829,7 @@ impl Merger {
                     _ => return Ok(Directive::Merge),
                 }
             }
-            Node::Null | Node::Scalar(_) => return Ok(Directive::Merge),
+            Node::Null | Node::Scalar(_) | Node::Raw(_) => return Ok(Directive::Merge),
         };
         let Some(value) = self.tree.field(Some(holder), "$patch") else {
             return Ok(Directive::Merge);
@@ -588,6 +852,20 @@ impl Merger {
             self.tree.remove_field(origin, "$patch");
         }
         Ok(directive)
+    }
+
+    /// Expands the nodes a step of the walk reads: the sources, and with
+    /// `elements` their elements too (a merge list reads its elements'
+    /// merge keys).
+    fn expand_sources(&mut self, src: [Option<Id>; 2], elements: bool) {
+        for id in src.into_iter().flatten() {
+            self.tree.expand(id);
+            if elements {
+                for item in self.tree.seq(Some(id)) {
+                    self.tree.expand(item);
+                }
+            }
+        }
     }
 
     /// kyaml `Merger.VisitMap`.
@@ -619,6 +897,7 @@ impl Merger {
             return Ok(None);
         };
         src[0] = Some(dest);
+        self.expand_sources(src, false);
         let mut names = self.tree.map_keys(src[0]);
         names.extend(self.tree.map_keys(src[1]));
         names.sort();
@@ -661,6 +940,7 @@ impl Merger {
             return Ok(None);
         };
         src[0] = Some(dest);
+        self.expand_sources(src, true);
         let keys: Vec<String> = schema
             .map(Schema::merge_keys)
             .unwrap_or_default()
@@ -908,6 +1188,92 @@ impl Merger {
         }
         Ok(())
     }
+}
+
+/// [`Merger::is_clean`] of an unexpanded value.
+fn is_clean_value(v: &Value, schema: Option<Schema>) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Object(obj) => {
+            let schema = schema.or_else(|| {
+                let text = |name| {
+                    obj.get(name)
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())
+                };
+                Schema::for_type(text("apiVersion")?, text("kind")?)
+            });
+            obj.iter().all(|(k, v)| match v {
+                Value::Null => false,
+                // Only maps and lists need the (costly) schema lookup.
+                Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+                Value::Object(_) | Value::Array(_) => {
+                    is_clean_value(v, schema.and_then(|s| s.field(k)))
+                }
+            })
+        }
+        Value::Array(items) => match schema.filter(|s| s.is_merge_list()) {
+            None => true,
+            Some(list) => {
+                let keys = list.merge_keys();
+                let mut seen = Vec::with_capacity(items.len());
+                items.iter().all(|item| {
+                    clean_element(&mut seen, key_tuple(item, keys), keys)
+                        && (keys.is_empty() || is_clean_value(item, list.elements()))
+                })
+            }
+        },
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+    }
+}
+
+/// The merge-key texts of a merge-list element (kyaml's lists have one or
+/// two merge keys; unused places are empty).
+type KeyTuple<'a> = [Cow<'a, str>; 2];
+
+/// The merge-key texts of a merge-list element, when a walk without patch
+/// could keep the element: a scalar in a list without merge keys, else a
+/// non-empty map whose merge keys are all scalars. `None` also when the
+/// list has more keys than a [`KeyTuple`] holds (the walk then decides).
+fn key_tuple<'a>(v: &'a Value, keys: &[&str]) -> Option<KeyTuple<'a>> {
+    let scalar_text = |v: &'a Value| match v {
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => Some(value_text(v)),
+        Value::Null | Value::Object(_) | Value::Array(_) => None,
+    };
+    let mut tuple = KeyTuple::default();
+    if keys.is_empty() {
+        tuple[0] = scalar_text(v)?;
+        return Some(tuple);
+    }
+    let Value::Object(obj) = v else {
+        return None;
+    };
+    if obj.is_empty() || keys.len() > tuple.len() {
+        return None;
+    }
+    for (slot, k) in tuple.iter_mut().zip(keys) {
+        *slot = obj.get(*k).and_then(scalar_text)?;
+    }
+    Some(tuple)
+}
+
+/// Whether a merge-list element with merge-key texts `tuple` survives a
+/// walk without patch: it has every key, none empty, and is the first with
+/// those values. Records the tuple in `seen`.
+fn clean_element<'a>(
+    seen: &mut Vec<KeyTuple<'a>>,
+    tuple: Option<KeyTuple<'a>>,
+    keys: &[&str],
+) -> bool {
+    let used = keys.len().max(1);
+    let Some(tuple) = tuple.filter(|t| t.iter().take(used).all(|v| !v.is_empty())) else {
+        return false;
+    };
+    if seen.contains(&tuple) {
+        return false;
+    }
+    seen.push(tuple);
+    true
 }
 
 /// kyaml `validateKeys`: the keys that have a value in any element, and this

@@ -355,14 +355,291 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// Skipping subtrees the patch does not touch gives exactly what the
-    /// full kyaml walk gives.
+    /// full kyaml walk gives, and leaving the resource's subtrees
+    /// unexpanded until the walk looks into them gives exactly what
+    /// converting the whole resource first gives.
     #[test]
     fn shortcut_for_untouched_subtrees_matches_the_full_walk(spec in hostile(), pspec in hostile(), meta in hostile()) {
         let doc = |spec: &Value| json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": meta.clone(),
             "spec": {"template": {"spec": spec.clone()}, "other": spec.clone()}});
-        let fast = merge_tree_with(&doc(&spec), &doc(&pspec), false, None).map_err(|e| e.to_string());
-        let full = merge_tree_with(&doc(&spec), &doc(&pspec), true, None).map_err(|e| e.to_string());
-        prop_assert_eq!(fast, full);
+        let run = |no_shortcut, eager| {
+            merge_tree_with(doc(&spec), &doc(&pspec), Mode { no_shortcut, eager })
+                .map_err(|e| e.to_string())
+        };
+        let fast = run(false, false);
+        prop_assert_eq!(&fast, &run(true, false));
+        prop_assert_eq!(&fast, &run(false, true));
+        prop_assert_eq!(&fast, &run(true, true));
+    }
+}
+
+/// A Deployment with `n` containers, each with env, ports, volume mounts
+/// and resources, plus volumes and pod-level fields the patches below do
+/// not touch.
+fn large_deployment(n: usize) -> Value {
+    let containers: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({
+                "name": format!("c{i}"),
+                "image": format!("registry.example.com/c{i}:1.{i}"),
+                "args": ["--port", "8080", format!("--id={i}")],
+                "env": [{"name": "A", "value": "1"}, {"name": "B", "value": format!("{i}")}],
+                "ports": [{"containerPort": 8080, "protocol": "TCP"}, {"containerPort": 9090}],
+                "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                "resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "100m"}}
+            })
+        })
+        .collect();
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "big", "namespace": "ns", "labels": {"app": "big"}},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "big"}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+            "template": {
+                "metadata": {"labels": {"app": "big"}, "annotations": {"a": "1", "b": "2"}},
+                "spec": {
+                    "containers": containers,
+                    "volumes": [{"name": "data", "emptyDir": {}}, {"name": "cfg", "configMap": {"name": "cfg"}}],
+                    "finalizers": ["x"]
+                }
+            }
+        },
+        "status": {"replicas": 2}
+    })
+}
+
+/// `apply` with the resource left unexpanded (the default) and converted
+/// whole before the walk agree, result and outcome.
+fn apply_both_ways(resource: &Value, patch: &Value) -> (Result<Outcome, String>, Value) {
+    let mut lazy = resource.clone();
+    let got = apply(&mut lazy, patch, Options::default()).map_err(|e| e.to_string());
+    let mut eager = resource.clone();
+    let want = apply_with(
+        &mut eager,
+        patch,
+        Options::default(),
+        Mode {
+            no_shortcut: true,
+            eager: true,
+        },
+    )
+    .map_err(|e| e.to_string());
+    assert_eq!(got, want);
+    assert_eq!(lazy, eager);
+    (got, lazy)
+}
+
+fn big_patch(spec: Value) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "big"},
+        "spec": spec})
+}
+
+#[test]
+fn patch_deep_in_a_list_of_a_large_resource_changes_only_what_it_reaches() {
+    let dest = large_deployment(40);
+    let patch = big_patch(json!({"template": {"spec": {"containers": [
+        {"name": "c37", "resources": {"limits": {"memory": "4Gi", "nvidia.com/gpu": 1}},
+         "env": [{"name": "B", "value": "patched"}, {"name": "C", "value": "new"}]}]}}}));
+    let (got, r) = apply_both_ways(&dest, &patch);
+    assert_eq!(got, Ok(Outcome::Patched));
+    let containers = r["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap();
+    // The patched element goes first, the others keep their order.
+    assert_eq!(containers[0]["name"], "c37");
+    let rest: Vec<&str> = containers[1..]
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..40)
+        .filter(|&i| i != 37)
+        .map(|i| format!("c{i}"))
+        .collect();
+    assert_eq!(rest, want);
+    // Existing keys keep their place, new ones go last.
+    assert_eq!(
+        containers[0]["resources"],
+        json!({"limits": {"cpu": "1", "memory": "4Gi", "nvidia.com/gpu": 1}, "requests": {"cpu": "100m"}})
+    );
+    let limits: Vec<&String> = containers[0]["resources"]["limits"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(limits, ["cpu", "memory", "nvidia.com/gpu"]);
+    assert_eq!(
+        containers[0]["env"],
+        json!([{"name": "B", "value": "patched"}, {"name": "C", "value": "new"}, {"name": "A", "value": "1"}])
+    );
+    // Everything else is the resource's own.
+    let mut expected_other = dest.clone();
+    expected_other["spec"]["template"]["spec"]["containers"] = json!(null);
+    let mut other = r.clone();
+    other["spec"]["template"]["spec"]["containers"] = json!(null);
+    assert_eq!(other, expected_other);
+    assert_eq!(
+        containers[1..],
+        dest["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["name"] != "c37")
+            .cloned()
+            .collect::<Vec<_>>()[..]
+    );
+}
+
+#[test]
+fn untouched_subtrees_are_moved_into_the_result_not_copied() {
+    let mut r = large_deployment(3);
+    let image_ptr = |r: &Value, i: usize| {
+        r["spec"]["template"]["spec"]["containers"][i]["image"]
+            .as_str()
+            .unwrap()
+            .as_ptr()
+    };
+    let before = [image_ptr(&r, 0), image_ptr(&r, 2)];
+    let status_ptr = r["status"].as_object().unwrap() as *const _;
+    let patch = big_patch(json!({"template": {"spec": {"containers": [
+        {"name": "c2", "resources": {"limits": {"memory": "4Gi"}}}]}}}));
+    assert_eq!(
+        apply(&mut r, &patch, Options::default()).unwrap(),
+        Outcome::Patched
+    );
+    assert_eq!(r["spec"]["template"]["spec"]["containers"][0]["name"], "c2");
+    // The untouched container and a field of the touched one: same
+    // allocations as before the patch.
+    assert_eq!(image_ptr(&r, 0), before[1]);
+    assert_eq!(image_ptr(&r, 1), before[0]);
+    assert_eq!(r["status"], json!({"replicas": 2}));
+    let _ = status_ptr;
+}
+
+#[test]
+fn delete_directives_deep_inside_a_large_resource() {
+    let dest = large_deployment(10);
+    let patch = big_patch(json!({"template": {
+    "metadata": {"annotations": {"$patch": "delete"}},
+    "spec": {
+        "volumes": [{"name": "cfg", "$patch": "delete"}],
+        "containers": [{"name": "c4", "$patch": "delete"},
+            {"name": "c7", "env": [{"name": "A", "$patch": "delete"}],
+             "ports": [{"containerPort": 9090, "$patch": "delete"}]}]
+    }}}));
+    let (got, r) = apply_both_ways(&dest, &patch);
+    assert_eq!(got, Ok(Outcome::Patched));
+    let pod = &r["spec"]["template"];
+    assert_eq!(pod["metadata"], json!({"labels": {"app": "big"}}));
+    assert_eq!(
+        pod["spec"]["volumes"],
+        json!([{"name": "data", "emptyDir": {}}])
+    );
+    let containers = pod["spec"]["containers"].as_array().unwrap();
+    assert_eq!(containers.len(), 9);
+    assert!(containers.iter().all(|c| c["name"] != "c4"));
+    assert_eq!(containers[0]["name"], "c7");
+    assert_eq!(containers[0]["env"], json!([{"name": "B", "value": "7"}]));
+    // kyaml's two-key matching: a patch element without `protocol` does
+    // not match, so the port stays (as with `kubectl kustomize`).
+    assert_eq!(
+        containers[0]["ports"],
+        json!([{"containerPort": 8080, "protocol": "TCP"}, {"containerPort": 9090}])
+    );
+}
+
+#[test]
+fn null_deletes_deep_fields() {
+    let dest = large_deployment(5);
+    let patch = big_patch(
+        json!({"replicas": null, "template": {"spec": {"containers": [
+        {"name": "c3", "resources": {"limits": {"cpu": null}}, "args": null}]}}}),
+    );
+    let (got, r) = apply_both_ways(&dest, &patch);
+    assert_eq!(got, Ok(Outcome::Patched));
+    assert!(r["spec"].get("replicas").is_none());
+    let c3 = &r["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c3["name"], "c3");
+    assert!(c3.get("args").is_none());
+    assert_eq!(
+        c3["resources"],
+        json!({"limits": {"memory": "1Gi"}, "requests": {"cpu": "100m"}})
+    );
+}
+
+#[test]
+fn errors_after_partial_changes_leave_the_resource_as_it_was() {
+    let dest = large_deployment(6);
+    // Fields are walked in name order: `replicas`, the containers (merged
+    // into the resource's own nodes) and `annotations` change before
+    // `volumes` fails.
+    let cases = [
+        json!({"replicas": 9, "template": {
+            "metadata": {"annotations": {"a": "changed", "$patch": "merge"}},
+            "spec": {"containers": [{"name": "c1", "image": "x", "env": [{"name": "A", "value": "2"}]}],
+                     "finalizers": ["y"],
+                     "volumes": {"name": "data"}}}}),
+        json!({"selector": {"matchLabels": {"app": "other"}},
+               "template": {"spec": {"containers": [{"name": "c0", "image": "x",
+                   "resources": {"limits": {"cpu": "2"}, "$patch": "bogus"}}]}}}),
+        json!({"template": {"spec": {"containers": [{"name": "c5", "args": {"a": 1}}]}}}),
+    ];
+    for spec in cases {
+        let (got, r) = apply_both_ways(&dest, &big_patch(spec.clone()));
+        assert!(got.is_err(), "{spec}");
+        assert_eq!(r, dest, "{spec}");
+    }
+}
+
+#[test]
+fn deleting_or_replacing_the_whole_resource_leaves_it_as_it_was() {
+    let dest = large_deployment(3);
+    let delete = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "big"}, "$patch": "delete", "spec": {"replicas": 5}});
+    let (got, r) = apply_both_ways(&dest, &delete);
+    assert_eq!(got, Ok(Outcome::Deleted));
+    assert_eq!(r, dest);
+    let replace = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "big"}, "$patch": "replace", "spec": {"replicas": 5}});
+    let (got, r) = apply_both_ways(&dest, &replace);
+    assert_eq!(got, Ok(Outcome::Patched));
+    assert_eq!(r, dest);
+}
+
+#[test]
+fn a_node_held_twice_is_exported_twice() {
+    let mut tree = Tree::default();
+    let shared = tree.add(Node::owned(json!({"k": [1, 2]})));
+    let scalar = tree.add(Node::owned(json!("s")));
+    let root = tree.add(Node::Map(vec![
+        (Rc::from("a"), shared),
+        (Rc::from("b"), scalar),
+        (Rc::from("c"), shared),
+        (Rc::from("d"), scalar),
+    ]));
+    assert_eq!(
+        tree.into_value(root),
+        json!({"a": {"k": [1, 2]}, "b": "s", "c": {"k": [1, 2]}, "d": "s"})
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// `apply` on a resource left unexpanded gives what it gives on the
+    /// resource converted whole, and on an error or a deletion the
+    /// resource is exactly as it was.
+    #[test]
+    fn apply_lazy_matches_eager_and_rolls_back(spec in hostile(), pspec in hostile(), meta in hostile()) {
+        let doc = |spec: &Value| json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": meta.clone(),
+            "spec": {"template": {"spec": spec.clone()}, "other": spec.clone()}});
+        let original = doc(&spec);
+        let (got, r) = apply_both_ways(&original, &doc(&pspec));
+        if !matches!(got, Ok(Outcome::Patched)) {
+            prop_assert_eq!(r, original);
+        }
     }
 }
