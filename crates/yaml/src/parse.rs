@@ -822,10 +822,21 @@ impl Builder<'_, '_> {
         span: &Span,
     ) -> Result<Cow<'t, str>, Error> {
         let is_ub = |c: char| matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}');
+        let (line, column) = pos(span);
         if style != ScalarStyle::Plain {
+            // A quoted key cannot span lines either.
+            let start = self.src.byte(span.start.index());
+            let end = self.src.byte(span.end.index());
+            let raw = self.src.text.get(start..end).unwrap_or_default();
+            if self.expecting_key() && raw.contains(is_ub) {
+                return Err(Error::Syntax {
+                    line,
+                    column,
+                    message: "a mapping key cannot hold a raw U+2028, U+2029 or NEL (a line break for go-yaml)".to_owned(),
+                });
+            }
             return Ok(text);
         }
-        let (line, column) = pos(span);
         let refuse = || {
             Error::Syntax {
             line,

@@ -41,6 +41,11 @@ const REFUSED: &[&str] = &[
     "  v: {k: !a}\n",
     "  x: [x, !a,]\n",
     "  x: {a: !a, b: 1}\n",
+    // A raw U+2028 / NEL is a line break for go-yaml; keys are one line,
+    // plain continuation lines must be indented.
+    "  \"a\u{2028}b\": 1\n",
+    "  a\u{2028}b: 1\n",
+    "  x: a\u{85}b\n",
     // No key at all.
     "  : v\n",
     "  m: {: v}\n",
