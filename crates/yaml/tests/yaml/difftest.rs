@@ -44,7 +44,7 @@ const REFUSED: &[&str] = &[
     // A raw U+2028 / NEL is a line break for go-yaml; keys are one line,
     // plain continuation lines must be indented.
     "  \"a\u{2028}b\": 1\n",
-    "  a\u{2028}b: 1\n",
+    "  x: 1\n  a\u{2028}b: 1\n",
     "  x: a\u{85}b\n",
     // No key at all.
     "  : v\n",
