@@ -64,13 +64,8 @@ impl Frame {
 struct Source<'s> {
     text: &'s str,
     ascii: bool,
-    /// The text holds `\/` somewhere (double-quoted scalars are then
-    /// checked for that escape).
-    slash_escape: bool,
-    /// Some line starts with `%` (a directive, maybe).
-    directives: bool,
-    /// The text holds a raw U+2028, U+2029 or NEL.
-    unicode_breaks: bool,
+    /// [`Source::slash_escape`], once computed.
+    slash_escape: Option<bool>,
     chars: usize,
     bytes: usize,
 }
@@ -81,16 +76,17 @@ impl<'s> Source<'s> {
         Source {
             text,
             ascii,
-            slash_escape: memchr::memmem::find(text.as_bytes(), b"\\/").is_some(),
-            unicode_breaks: !ascii
-                && (memchr::memmem::find(text.as_bytes(), "\u{85}".as_bytes()).is_some()
-                    || memchr::memmem::find(text.as_bytes(), b"\xE2\x80\xA8").is_some()
-                    || memchr::memmem::find(text.as_bytes(), b"\xE2\x80\xA9").is_some()),
-            directives: text.starts_with('%')
-                || memchr::memmem::find(text.as_bytes(), b"\n%").is_some(),
+            slash_escape: None,
             chars: 0,
             bytes: 0,
         }
+    }
+
+    /// Whether the text holds `\\/` anywhere (looked up once).
+    fn slash_escape(&mut self) -> bool {
+        *self
+            .slash_escape
+            .get_or_insert_with(|| memchr::memmem::find(self.text.as_bytes(), b"\\/").is_some())
     }
 
     /// Byte offset of the `chars`-th character (or the text's length).
@@ -102,12 +98,24 @@ impl<'s> Source<'s> {
             self.chars = 0;
             self.bytes = 0;
         }
-        for c in self.text[self.bytes..].chars() {
-            if self.chars == chars {
-                break;
+        let b = self.text.as_bytes();
+        while self.chars < chars && self.bytes < b.len() {
+            // A run of ASCII moves one byte per character.
+            let end = (self.bytes + (chars - self.chars)).min(b.len());
+            let run = b[self.bytes..end]
+                .iter()
+                .position(|c| !c.is_ascii())
+                .unwrap_or(end - self.bytes);
+            self.bytes += run;
+            self.chars += run;
+            if self.chars < chars && self.bytes < b.len() {
+                // One multi-byte character: its lead byte and continuations.
+                self.bytes += 1;
+                while b.get(self.bytes).is_some_and(|c| c & 0xC0 == 0x80) {
+                    self.bytes += 1;
+                }
+                self.chars += 1;
             }
-            self.chars += 1;
-            self.bytes += c.len_utf8();
         }
         self.bytes
     }
@@ -248,13 +256,21 @@ pub(crate) fn parse_lenient(
     opts: &ParseOptions,
     first_only: bool,
 ) -> Result<Vec<Value>, Error> {
-    let (hidden, bom) = hide_inner_boms(src);
-    let mut docs = parse_adjusting(hidden.as_deref().unwrap_or(src), opts, first_only)?;
-    if let Some(sentinel) = bom {
-        restore_boms(&mut docs, sentinel);
+    match parse_adjusting(src, opts, first_only) {
+        Err(Error::Syntax { message, .. }) if message == BOM_IN_DOCUMENT => {
+            let (hidden, bom) = hide_inner_boms(src);
+            let mut docs = parse_adjusting(hidden.as_deref().unwrap_or(src), opts, first_only)?;
+            if let Some(sentinel) = bom {
+                restore_boms(&mut docs, sentinel);
+            }
+            Ok(docs)
+        }
+        other => other,
     }
-    Ok(docs)
 }
+
+/// saphyr's message for a U+FEFF inside a document.
+const BOM_IN_DOCUMENT: &str = "a byte order mark must not appear inside a document";
 
 /// saphyr refuses a U+FEFF inside a document; go-yaml reads it as
 /// content (even at the start of a line). So each one past the start of
@@ -430,7 +446,7 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
             Event::DocumentStart(explicit) => {
-                if explicit && b.src.directives && !seen_end {
+                if explicit && !seen_end {
                     b.check_directives(&span)?;
                 }
                 b.anchors.clear();
@@ -1010,7 +1026,11 @@ impl Builder<'_, '_> {
                 message: "did not find expected ',', ']' or '}' in a flow collection".to_owned(),
             });
         }
-        let text = if self.src.unicode_breaks && text.contains(['\u{2028}', '\u{2029}', '\u{85}']) {
+        // Only non-ASCII text can hold them (0xE2: U+2028/9, 0xC2: NEL).
+        let text = if !self.src.ascii
+            && memchr::memchr2(0xE2, 0xC2, text.as_bytes()).is_some()
+            && text.contains(['\u{2028}', '\u{2029}', '\u{85}'])
+        {
             self.unicode_breaks(text, style, span)?
         } else {
             text
@@ -1131,7 +1151,10 @@ impl Builder<'_, '_> {
                     });
                 }
             }
-            ScalarStyle::DoubleQuoted if self.src.slash_escape => {
+            // `\/` reads as `/`: only then is the source looked at.
+            ScalarStyle::DoubleQuoted
+                if memchr::memchr(b'/', text.as_bytes()).is_some() && self.src.slash_escape() =>
+            {
                 self.check_escapes(span)?;
             }
             ScalarStyle::Plain
