@@ -903,11 +903,21 @@ impl Merger {
         names.sort();
         names.dedup();
         for name in names {
-            let field_schema = schema.and_then(|s| s.field(&name));
             let fields = [
                 self.tree.field(src[0], &name),
                 self.tree.field(src[1], &name),
             ];
+            // The walk of scalars and nulls does not use the schema: skip
+            // its (costly) lookup.
+            let field_schema = if fields
+                .iter()
+                .flatten()
+                .all(|&id| self.tree.kind(id) == Kind::Scalar)
+            {
+                None
+            } else {
+                schema.and_then(|s| s.field(&name))
+            };
             self.path.push(name.clone());
             let val = self.walk(fields, field_schema)?;
             self.path.pop();
