@@ -829,8 +829,8 @@ impl Builder<'_, '_> {
     /// saphyr). In a plain scalar that ends the line: what follows is the
     /// next line, a continuation only if indented more than the mapping's
     /// keys (NEL then folds to a space, U+2028/U+2029 stay), else an error;
-    /// a plain key cannot hold one. (Inside quoted scalars go-yaml keeps
-    /// them as content.)
+    /// a plain or quoted key cannot hold one; in a quoted scalar the
+    /// blanks around U+2028/U+2029 are dropped. (Block scalars: not done.)
     fn unicode_breaks<'t>(
         &mut self,
         text: Cow<'t, str>,
@@ -851,7 +851,31 @@ impl Builder<'_, '_> {
                     message: "a mapping key cannot hold a raw U+2028, U+2029 or NEL (a line break for go-yaml)".to_owned(),
                 });
             }
-            return Ok(text);
+            let raw_ls = raw.contains(['\u{2028}', '\u{2029}']);
+            let escaped = ["\\L", "\\P", "\\u2028", "\\u2029"];
+            if !matches!(style, ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted)
+                || !raw_ls
+                || (style == ScalarStyle::DoubleQuoted && escaped.iter().any(|e| raw.contains(e)))
+            {
+                return Ok(text);
+            }
+            // In a quoted scalar the blanks around such a break are folding
+            // white space (dropped); the break itself stays.
+            let mut out = String::with_capacity(text.len());
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                if matches!(c, '\u{2028}' | '\u{2029}') {
+                    let kept = out.trim_end_matches([' ', '\t']).len();
+                    out.truncate(kept);
+                    out.push(c);
+                    while chars.peek().is_some_and(|&n| n == ' ' || n == '\t') {
+                        chars.next();
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            return Ok(Cow::Owned(out));
         }
         let refuse = || {
             Error::Syntax {
