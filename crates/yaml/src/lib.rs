@@ -67,8 +67,8 @@
 //!   A raw U+FEFF inside a document is content, as for go-yaml. Still
 //!   different: a lone CR line break inside a quoted scalar is refused
 //!   here; a raw U+2028, U+2029 or
-//!   NEL is a line break for go-yaml: in plain scalars and keys this crate
-//!   treats it so, in quoted and block scalars it stays content;
+//!   NEL is a line break for go-yaml: in plain and quoted scalars and in
+//!   keys this crate treats it so, in block scalars it stays content;
 //!   go-yaml's anchor names are letters, digits, `-` and `_` only (so
 //!   `&a: v` is an anchored empty key and `&a.b` an error there); in flow
 //!   collections go-yaml reads `?x` as a key and `[a:]` as the string
