@@ -132,46 +132,67 @@ pub(crate) fn visit<E>(
 }
 
 /// Whether a type is cluster-scoped in the Kubernetes API kustomize knows.
-pub(crate) fn is_cluster_scoped(group: &str, kind: &str) -> bool {
+/// kustomize decides per apiVersion and kind (from the OpenAPI data it
+/// embeds): a version it does not know, such as `flowcontrol.apiserver.k8s.io/v1`
+/// or `extensions/v1beta1` PodSecurityPolicy, counts as namespaced.
+pub(crate) fn is_cluster_scoped(group: &str, version: &str, kind: &str) -> bool {
     CLUSTER_SCOPED
         .iter()
-        .any(|(g, k)| *g == group && *k == kind)
+        .any(|(g, vs, k)| *g == group && *k == kind && vs.contains(&version))
 }
 
-/// (group, kind) of the cluster-scoped built-in types.
-const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("", "ComponentStatus"),
-    ("", "Namespace"),
-    ("", "Node"),
-    ("", "PersistentVolume"),
+/// (group, versions, kind) of the cluster-scoped built-in types.
+const CLUSTER_SCOPED: &[(&str, &[&str], &str)] = &[
+    ("", &["v1"], "ComponentStatus"),
+    ("", &["v1"], "Namespace"),
+    ("", &["v1"], "Node"),
+    ("", &["v1"], "NodeProxyOptions"),
+    ("", &["v1"], "PersistentVolume"),
     (
         "admissionregistration.k8s.io",
+        &["v1", "v1beta1"],
         "MutatingWebhookConfiguration",
     ),
     (
         "admissionregistration.k8s.io",
+        &["v1", "v1beta1"],
         "ValidatingWebhookConfiguration",
     ),
-    ("apiextensions.k8s.io", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io", "APIService"),
-    ("authentication.k8s.io", "TokenReview"),
-    ("authorization.k8s.io", "SelfSubjectAccessReview"),
-    ("authorization.k8s.io", "SelfSubjectRulesReview"),
-    ("authorization.k8s.io", "SubjectAccessReview"),
-    ("certificates.k8s.io", "CertificateSigningRequest"),
-    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
-    ("networking.k8s.io", "IngressClass"),
-    ("node.k8s.io", "RuntimeClass"),
-    ("policy", "PodSecurityPolicy"),
-    ("extensions", "PodSecurityPolicy"),
-    ("rbac.authorization.k8s.io", "ClusterRole"),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-    ("scheduling.k8s.io", "PriorityClass"),
-    ("storage.k8s.io", "CSIDriver"),
-    ("storage.k8s.io", "CSINode"),
-    ("storage.k8s.io", "StorageClass"),
-    ("storage.k8s.io", "VolumeAttachment"),
+    (
+        "apiextensions.k8s.io",
+        &["v1", "v1beta1"],
+        "CustomResourceDefinition",
+    ),
+    ("apiregistration.k8s.io", &["v1", "v1beta1"], "APIService"),
+    (
+        "certificates.k8s.io",
+        &["v1", "v1beta1"],
+        "CertificateSigningRequest",
+    ),
+    ("flowcontrol.apiserver.k8s.io", &["v1beta1"], "FlowSchema"),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        &["v1beta1"],
+        "PriorityLevelConfiguration",
+    ),
+    ("networking.k8s.io", &["v1", "v1beta1"], "IngressClass"),
+    ("node.k8s.io", &["v1", "v1beta1"], "RuntimeClass"),
+    ("policy", &["v1beta1"], "PodSecurityPolicy"),
+    (
+        "rbac.authorization.k8s.io",
+        &["v1", "v1beta1"],
+        "ClusterRole",
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        &["v1", "v1beta1"],
+        "ClusterRoleBinding",
+    ),
+    ("scheduling.k8s.io", &["v1", "v1beta1"], "PriorityClass"),
+    ("storage.k8s.io", &["v1", "v1beta1"], "CSIDriver"),
+    ("storage.k8s.io", &["v1", "v1beta1"], "CSINode"),
+    ("storage.k8s.io", &["v1", "v1beta1"], "StorageClass"),
+    ("storage.k8s.io", &["v1", "v1beta1"], "VolumeAttachment"),
 ];
 
 /// A row of a field-spec table: group, version, kind, path, create.
@@ -904,8 +925,15 @@ mod tests {
         );
         assert!(is_cluster_scoped(
             "rbac.authorization.k8s.io",
+            "v1",
             "ClusterRole"
         ));
-        assert!(!is_cluster_scoped("", "ConfigMap"));
+        assert!(!is_cluster_scoped("", "v1", "ConfigMap"));
+        // Per version: kustomize does not know this one.
+        assert!(!is_cluster_scoped(
+            "flowcontrol.apiserver.k8s.io",
+            "v1",
+            "FlowSchema"
+        ));
     }
 }

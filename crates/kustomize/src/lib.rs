@@ -43,6 +43,7 @@
 //! # Ok::<(), weir_kustomize::Error>(())
 //! ```
 
+mod alias;
 pub mod build;
 pub mod fieldspec;
 pub mod fs;

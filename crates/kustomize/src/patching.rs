@@ -595,6 +595,7 @@ fn apply_smp(
         if opts.allow_name_change || opts.allow_kind_change {
             r.store_previous_id();
         }
+        let before = (!r.aliases.is_empty()).then(|| r.aliases.snapshot(r.object()));
         let outcome = smp::apply(r.object_mut(), doc, opts);
         match outcome.map_err(|source| Error::Merge {
             id: r.cur_id().to_string(),
@@ -603,8 +604,37 @@ fn apply_smp(
             smp::Outcome::Patched => {}
             smp::Outcome::Deleted => deleted.push(i),
         }
+        if let Some(before) = before {
+            // A scalar the patch sets is merged into the existing node.
+            let mut aliases = std::mem::take(&mut r.aliases);
+            aliases.reconcile(r.object_mut(), &before, &|p| smp_sets_scalar(doc, p));
+            r.aliases = aliases;
+        }
     }
     Ok(())
+}
+
+/// Whether a strategic-merge patch writes the scalar at `path` into the
+/// existing node: the patch has a scalar there, reached through maps only,
+/// none of which replaces its target (`$patch: replace`).
+fn smp_sets_scalar(doc: &Value, path: &[crate::alias::Seg]) -> bool {
+    let mut cur = doc;
+    for seg in path {
+        let crate::alias::Seg::Key(k) = seg else {
+            return false;
+        };
+        let Some(m) = cur.as_object() else {
+            return false;
+        };
+        if m.get("$patch").and_then(Value::as_str) == Some("replace") {
+            return false;
+        }
+        let Some(next) = m.get(k) else {
+            return false;
+        };
+        cur = next;
+    }
+    !cur.is_object() && !cur.is_array() && !cur.is_null()
 }
 
 fn drop_deleted(list: &mut Vec<Resource>, mut deleted: Vec<usize>) {
@@ -803,6 +833,9 @@ fn apply_json(list: &mut [Resource], sel: &Selector, ops: &Json6902) -> Result<(
             id: r.cur_id().to_string(),
             source: Box::new(source),
         })?;
+        // kustomize applies it to a JSON copy and reads the result back:
+        // no node is shared any more.
+        r.aliases.clear();
     }
     Ok(())
 }

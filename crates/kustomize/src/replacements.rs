@@ -513,6 +513,7 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                 if rejected || !ids.iter().any(|id| sel.selects_id(id)) {
                     continue;
                 }
+                let before = (!r.aliases.is_empty()).then(|| r.aliases.snapshot(r.object()));
                 for p in &paths {
                     let mut hits = 0;
                     let mut err = None;
@@ -531,6 +532,12 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                             id: r.cur_id().to_string(),
                         });
                     }
+                }
+                if let Some(before) = before {
+                    // kustomize writes target scalars into the existing node.
+                    let mut aliases = std::mem::take(&mut r.aliases);
+                    aliases.reconcile(r.object_mut(), &before, &|_| true);
+                    r.aliases = aliases;
                 }
             }
         }

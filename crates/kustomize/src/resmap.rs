@@ -21,7 +21,7 @@ fn id_parts(r: &Resource) -> [&str; 5] {
     let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
     let kind = r.kind();
     let ns = r.namespace();
-    let eff = if crate::fieldspec::is_cluster_scoped(group, kind) {
+    let eff = if crate::fieldspec::is_cluster_scoped(group, version, kind) {
         "_non_namespaceable_"
     } else if ns.is_empty() {
         "default"

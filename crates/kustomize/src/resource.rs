@@ -46,7 +46,7 @@ impl Gvk {
     /// Whether kustomize knows this type as cluster-scoped (from the
     /// Kubernetes OpenAPI schema it embeds). Unknown types are namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        crate::fieldspec::is_cluster_scoped(&self.group, &self.kind)
+        crate::fieldspec::is_cluster_scoped(&self.group, &self.version, &self.kind)
     }
 
     /// kustomize's legacy string form `group_version_kind` with `~G`/`~V`/`~K`
@@ -201,6 +201,8 @@ pub struct Resource {
     pub(crate) ref_vars: Vec<String>,
     /// Transformers that ran over it (when build metadata is tracked).
     pub(crate) transformations: Vec<TransformRecord>,
+    /// Fields that share one value node in kustomize (see `alias`).
+    pub(crate) aliases: crate::alias::Aliases,
 }
 
 impl Resource {
@@ -215,6 +217,7 @@ impl Resource {
             needs_hash: false,
             ref_vars: Vec::new(),
             transformations: Vec::new(),
+            aliases: crate::alias::Aliases::default(),
         }
     }
 

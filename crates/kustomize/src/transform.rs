@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use crate::alias::visit_paths;
 use crate::fieldspec::{CreateKind, FieldSpec, visit};
 use crate::kustomization::{Image, Replica};
 use crate::resource::{Gvk, ResId, Resource};
@@ -27,6 +28,18 @@ pub enum Error {
         name: String,
         /// The kinds that can be scaled.
         gvks: String,
+    },
+    /// A label or annotation key kustomize would write as a plain YAML
+    /// scalar that does not read back as a string (`true`, `null`, `1`):
+    /// kubectl cannot encode the resource afterwards.
+    #[error(
+        "{id}: label or annotation key {key:?} would not stay a string (kustomize cannot encode it)"
+    )]
+    NonStringKey {
+        /// The resource.
+        id: String,
+        /// The key.
+        key: String,
     },
     /// A field a transformer writes holds the wrong type.
     #[error("{id}: field '{path}' is not a {expected}")]
@@ -217,32 +230,47 @@ pub fn add_pairs(
     pairs: &BTreeMap<String, String>,
     specs: &[FieldSpec],
 ) -> Result<(), Error> {
+    use crate::alias::{Path, Seg};
     if pairs.is_empty() {
         return Ok(());
     }
     for r in resources.iter_mut() {
         let gvk = r.gvk();
+        // kustomize sets one key at a time over all field specs, with one
+        // value node per key and resource: every field where the key is
+        // created holds that node (see `alias`); a key that exists is
+        // overwritten in place. One walk per field spec records both, per
+        // key.
+        let mut created: Vec<Vec<Path>> = vec![Vec::new(); pairs.len()];
+        let mut overwritten: Vec<Vec<Path>> = vec![Vec::new(); pairs.len()];
         for fs in specs {
             if !fs.applies_to(&gvk) {
                 continue;
             }
             let mut bad = false;
-            let _ = visit::<()>(
+            let _ = visit_paths::<()>(
                 r.object_mut(),
                 &fs.path,
                 fs.create,
                 CreateKind::Map,
-                &mut |v| {
+                &mut Vec::new(),
+                &mut |v, at| {
                     if v.is_null() {
                         *v = Value::Object(Map::new());
                     }
-                    match v.as_object_mut() {
-                        Some(m) => {
-                            for (k, val) in pairs {
-                                m.insert(k.clone(), Value::String(val.clone()));
-                            }
+                    let Some(m) = v.as_object_mut() else {
+                        bad = true;
+                        return Ok(());
+                    };
+                    for (i, (k, val)) in pairs.iter().enumerate() {
+                        let mut p = at.to_vec();
+                        p.push(Seg::Key(k.clone()));
+                        if !m.contains_key(k) {
+                            created[i].push(p);
+                        } else if !created[i].contains(&p) {
+                            overwritten[i].push(p);
                         }
-                        None => bad = true,
+                        m.insert(k.clone(), Value::String(val.clone()));
                     }
                     Ok(())
                 },
@@ -254,6 +282,24 @@ pub fn add_pairs(
                     expected: "map",
                 });
             }
+        }
+        for (i, k) in pairs.keys().enumerate() {
+            if !created[i].is_empty() && !crate::generate::plain_key_is_string(k) {
+                return Err(Error::NonStringKey {
+                    id: r.cur_id().to_string(),
+                    key: k.clone(),
+                });
+            }
+        }
+        if !r.aliases.is_empty() {
+            let aliases = std::mem::take(&mut r.aliases);
+            for p in overwritten.iter().flatten() {
+                aliases.written(r.object_mut(), p);
+            }
+            r.aliases = aliases;
+        }
+        for group in created {
+            r.aliases.add_group(group);
         }
     }
     Ok(())
