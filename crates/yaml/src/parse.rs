@@ -951,6 +951,24 @@ impl Builder<'_, '_> {
         self.stack.last().is_some_and(Frame::flow)
     }
 
+    /// Whether the value being read is `metadata.annotations.<key>` of the
+    /// document: kustomize reads (and rewrites) annotations as a string map,
+    /// so a non-string scalar there becomes its text as written and a
+    /// collection becomes "".
+    fn at_annotation_value(&self) -> bool {
+        let pending_is = |f: &Frame, k: &str| matches!(f, Frame::Map { pending: Some((Key::Str(s), ..)), .. } if s == k);
+        self.stack.len() == 3
+            && pending_is(&self.stack[0], "metadata")
+            && pending_is(&self.stack[1], "annotations")
+            && matches!(
+                self.stack[2],
+                Frame::Map {
+                    pending: Some((Key::Str(_), ..)),
+                    ..
+                }
+            )
+    }
+
     fn expecting_key(&self) -> bool {
         matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
     }
@@ -970,6 +988,15 @@ impl Builder<'_, '_> {
     /// Adds a finished value to the collection being built (or makes it the
     /// document root).
     fn push(&mut self, v: Value, nodes: usize, span: &Span) -> Result<(), Error> {
+        let v = if matches!(v, Value::Array(_) | Value::Object(_))
+            && !self.v2
+            && self.at_annotation_value()
+        {
+            // An annotation that is a collection reads as "" for kustomize.
+            Value::String(String::new())
+        } else {
+            v
+        };
         match self.stack.last_mut() {
             None => {
                 self.root = Some(v);
@@ -1203,7 +1230,16 @@ impl Builder<'_, '_> {
         } else {
             text
         };
-        let v = scalar_value(text, style, tag, line, column, v2)?;
+        let annotation = (!v2 && style == ScalarStyle::Plain && self.at_annotation_value())
+            .then(|| text.to_string());
+        let v = match (
+            scalar_value(text, style, tag, line, column, v2)?,
+            annotation,
+        ) {
+            // kustomize reads annotations as strings: the scalar as written.
+            (_, Some(written)) => Value::String(written),
+            (v, _) => v,
+        };
         self.anchor(anchor, &v, 1);
         self.push(v, 1, span)
     }
