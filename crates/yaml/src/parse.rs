@@ -859,17 +859,43 @@ impl Builder<'_, '_> {
             {
                 return Ok(text);
             }
-            // In a quoted scalar the blanks around such a break are folding
-            // white space (dropped); the break itself stays.
+            // In a quoted scalar the raw blanks around such a break are
+            // folding white space (dropped); the break itself stays. The
+            // k-th break of the text is the k-th raw one.
+            let is_blank = |c: &char| *c == ' ' || *c == '\t';
+            let raw_chars: Vec<char> = raw.chars().collect();
+            let mut around = Vec::new();
+            for (i, c) in raw_chars.iter().enumerate() {
+                if matches!(c, '\u{2028}' | '\u{2029}') {
+                    let before = raw_chars[..i]
+                        .iter()
+                        .rev()
+                        .take_while(|c| is_blank(c))
+                        .count();
+                    let after = raw_chars[i + 1..]
+                        .iter()
+                        .take_while(|c| is_blank(c))
+                        .count();
+                    around.push((before, after));
+                }
+            }
             let mut out = String::with_capacity(text.len());
             let mut chars = text.chars().peekable();
+            let mut k = 0;
             while let Some(c) = chars.next() {
                 if matches!(c, '\u{2028}' | '\u{2029}') {
-                    let kept = out.trim_end_matches([' ', '\t']).len();
-                    out.truncate(kept);
+                    let (before, after) = around.get(k).copied().unwrap_or((0, 0));
+                    k += 1;
+                    for _ in 0..before {
+                        if out.ends_with([' ', '\t']) {
+                            out.pop();
+                        }
+                    }
                     out.push(c);
-                    while chars.peek().is_some_and(|&n| n == ' ' || n == '\t') {
-                        chars.next();
+                    for _ in 0..after {
+                        if chars.peek().is_some_and(is_blank) {
+                            chars.next();
+                        }
                     }
                 } else {
                     out.push(c);

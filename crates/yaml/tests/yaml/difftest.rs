@@ -130,3 +130,12 @@ fn directives_as_kustomize_reads_them() {
         assert_eq!(docs[1]["spec"]["a"], "yes");
     }
 }
+
+#[test]
+fn raw_line_separator_in_quoted_scalar_drops_raw_blanks_only() {
+    // kubectl kustomize printed "\x01\L\t-[" for this value: the raw space
+    // after the raw U+2028 is folding white space, the escaped tab is not.
+    let docs = parse_documents("a: \"\\u0001\u{2028} \\t-[\"\n").expect("parses");
+    assert_eq!(docs[0]["a"], "\u{1}\u{2028}\t-[");
+    assert_eq!(weir_yaml::emit_documents(&docs), "a: \"\\x01\\L\\t-[\"\n");
+}
