@@ -6,7 +6,7 @@
 #
 #   benches/kustomize.sh                 # N=100,300 vs kubectl; weir alone at 1k/5k/20k
 #   RUNS=5 BIG="1000 5000" benches/kustomize.sh
-#   benches/kustomize.sh --large         # only weir alone at 1k/5k/20k (no kubectl)
+#   benches/kustomize.sh --large         # only weir alone at 1k/5k/20k (no kubectl), BIG_RUNS=5 rounds
 #   WEIR=target/release/weir benches/kustomize.sh   # use an existing binary
 #
 # The two tools run alternately in one loop so that machine noise hits both.
@@ -89,13 +89,27 @@ summary $cases sockshop
 echo
 fi
 
-echo "== weir build alone (3 runs each)"
+echo "== weir build alone (${BIG_RUNS:-5} rounds; each round runs every size once, so machine noise hits all sizes)"
 : >"$work/samples"
 cases=""
 for n in $big_ns; do
   python3 "$here/gen_kustomize.py" --resources "$n" --out "$work/k$n" >/dev/null
-  for _ in 1 2 3; do measure "weir-N$n" "$weir" build "$work/k$n/overlays/prod"; done
   cases="$cases N$n"
-  rm -rf "$work/k$n"
+done
+for _ in $(seq "${BIG_RUNS:-5}"); do
+  for n in $big_ns; do measure "weir-N$n" "$weir" build "$work/k$n/overlays/prod"; done
 done
 summary $cases
+# Growth relative to the smallest size (issue 4: N=20,000 within 25x of N=1,000).
+python3 - "$work/samples" $big_ns <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 5]
+def med(n, f):
+    return statistics.median(f(r) for r in rows if r[0] == f"weir-N{n}")
+ns = sys.argv[2:]
+base = ns[0]
+for n in ns[1:]:
+    wall = med(n, lambda r: float(r[1])) / med(base, lambda r: float(r[1]))
+    cpu = med(n, lambda r: float(r[2]) + float(r[3])) / med(base, lambda r: float(r[2]) + float(r[3]))
+    print(f"growth N={n} / N={base}: {wall:.1f}x wall, {cpu:.1f}x CPU (x{int(n) / int(base):.0f} input)")
+PY
