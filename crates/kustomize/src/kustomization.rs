@@ -24,6 +24,18 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A string map whose values may be null (read as `""`, as Go's decoder
+/// leaves a string it is given null for).
+fn string_map<'de, D>(d: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let m = Option::<BTreeMap<String, Option<String>>>::deserialize(d)?.unwrap_or_default();
+    Ok(m.into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect())
+}
+
 /// A `kustomization.yaml`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -43,11 +55,11 @@ pub struct Kustomization {
     pub name_suffix: String,
     #[serde(default, deserialize_with = "nullable")]
     pub namespace: String,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "string_map")]
     pub common_labels: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "nullable")]
     pub labels: Vec<Label>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "string_map")]
     pub common_annotations: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "nullable")]
     pub patches_strategic_merge: Vec<String>,
@@ -104,7 +116,7 @@ pub struct Kustomization {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct Label {
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "string_map")]
     pub pairs: BTreeMap<String, String>,
     #[serde(default)]
     pub include_selectors: bool,
@@ -168,30 +180,14 @@ pub struct Image {
     pub name: String,
     #[serde(default, deserialize_with = "nullable")]
     pub new_name: String,
-    #[serde(default, deserialize_with = "string_or_number")]
+    // kustomize decodes into a Go string: an unquoted `1.20` or `2` is an
+    // error there, not a tag.
+    #[serde(default, deserialize_with = "nullable")]
     pub new_tag: String,
     #[serde(default, deserialize_with = "nullable")]
     pub digest: String,
     #[serde(default, deserialize_with = "nullable")]
     pub tag_suffix: String,
-}
-
-fn string_or_number<'de, D>(d: D) -> Result<String, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let v = Option::<Value>::deserialize(d)?;
-    Ok(match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s,
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(other) => {
-            return Err(serde::de::Error::custom(format!(
-                "expected a string, found {other}"
-            )));
-        }
-    })
 }
 
 /// An entry of `replicas:`.
@@ -332,7 +328,7 @@ mod tests {
             "resources": ["a.yaml", "../base"],
             "namePrefix": "p-",
             "commonLabels": {"app": "x"},
-            "images": [{"name": "nginx", "newTag": 1.25}],
+            "images": [{"name": "nginx", "newTag": "1.25"}],
             "replicas": [{"name": "d", "count": 3}],
             "configMapGenerator": null
         }))
@@ -340,6 +336,13 @@ mod tests {
         assert_eq!(k.resources.len(), 2);
         assert_eq!(k.images[0].new_tag, "1.25");
         assert_eq!(k.replicas[0].count, 3);
+        // As in kustomize (Go strings): an unquoted number is no tag, and
+        // a null label value is an empty string.
+        let number = json!({"images": [{"name": "nginx", "newTag": 1.25}]});
+        assert!(serde_json::from_value::<Kustomization>(number).is_err());
+        let k: Kustomization =
+            serde_json::from_value(json!({"commonLabels": {"a": null}})).unwrap();
+        assert_eq!(k.common_labels["a"], "");
     }
 
     #[test]

@@ -295,7 +295,11 @@ fn string_map(v: &Value) -> Option<BTreeMap<String, String>> {
         Value::Null => Some(BTreeMap::new()),
         Value::Object(m) => m
             .iter()
-            .map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .map(|(k, v)| match v {
+                // Go's decoder leaves a string it is given null for empty.
+                Value::Null => Some((k.clone(), String::new())),
+                _ => v.as_str().map(|s| (k.clone(), s.to_string())),
+            })
             .collect(),
         _ => None,
     }
