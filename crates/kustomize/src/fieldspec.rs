@@ -138,7 +138,9 @@ pub(crate) fn visit<E>(
 pub(crate) fn is_cluster_scoped(group: &str, version: &str, kind: &str) -> bool {
     CLUSTER_SCOPED
         .iter()
-        .any(|(g, vs, k)| *g == group && *k == kind && vs.contains(&version))
+        // Kind first: it differs in length for most entries, which rejects
+        // without a byte comparison (this runs for every id computed).
+        .any(|(g, vs, k)| *k == kind && *g == group && vs.contains(&version))
 }
 
 /// (group, versions, kind) of the cluster-scoped built-in types.
