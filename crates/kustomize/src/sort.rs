@@ -84,9 +84,12 @@ fn legacy(list: &mut Vec<Resource>, first: &[String], last: &[String]) {
         namespace_kind: bool,
         core: bool,
     }
-    let mut keyed: Vec<(Key, Resource)> = std::mem::take(list)
-        .into_iter()
-        .map(|r| {
+    // Sort small (key, position) pairs, then move each resource once:
+    // sorting the resources themselves would move them O(n log n) times.
+    let mut keyed: Vec<(Key, usize)> = list
+        .iter()
+        .enumerate()
+        .map(|(pos, r)| {
             let id = r.cur_id();
             let rk = rank.get(id.gvk.kind.as_str()).copied().unwrap_or(0);
             let ns = if id.namespace.is_empty() {
@@ -102,7 +105,7 @@ fn legacy(list: &mut Vec<Resource>, first: &[String], last: &[String]) {
                 namespace_kind: id.gvk.kind == "Namespace",
                 core: id.gvk.group.is_empty(),
             };
-            (key, r)
+            (key, pos)
         })
         .collect();
     keyed.sort_by(|(a, _), (b, _)| {
@@ -120,7 +123,8 @@ fn legacy(list: &mut Vec<Resource>, first: &[String], last: &[String]) {
             }
         })
     });
-    list.extend(keyed.into_iter().map(|(_, r)| r));
+    let mut slots: Vec<Option<Resource>> = std::mem::take(list).into_iter().map(Some).collect();
+    list.extend(keyed.into_iter().filter_map(|(_, pos)| slots[pos].take()));
 }
 
 #[cfg(test)]
