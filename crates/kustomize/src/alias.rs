@@ -9,7 +9,7 @@
 //! Weir's objects are plain values, so the sharing is recorded here as
 //! groups of field paths per resource and replayed on in-place writes.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::fieldspec::CreateKind;
 
@@ -160,55 +160,7 @@ pub(crate) fn visit_paths<E>(
     at: &mut Path,
     f: &mut PathVisitor<'_, E>,
 ) -> Result<(), E> {
-    let Some((first, rest)) = path.split_first() else {
-        return f(obj, at);
-    };
-    match obj {
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                at.push(Seg::Index(i));
-                let r = visit_paths(item, path, create, kind, at, f);
-                at.pop();
-                r?;
-            }
-            Ok(())
-        }
-        Value::Object(map) => {
-            let (name, is_seq) = match first.strip_suffix("[]") {
-                Some(n) => (n, true),
-                None => (first.as_str(), false),
-            };
-            if !map.contains_key(name) {
-                if !create || is_seq {
-                    return Ok(());
-                }
-                let fresh = if rest.is_empty() {
-                    match kind {
-                        CreateKind::Map => Value::Object(Map::new()),
-                        CreateKind::Scalar => Value::Null,
-                    }
-                } else {
-                    Value::Object(Map::new())
-                };
-                map.insert(name.to_string(), fresh);
-            }
-            let Some(field) = map.get_mut(name) else {
-                return Ok(());
-            };
-            if field.is_null() && create && !is_seq && (!rest.is_empty() || kind == CreateKind::Map)
-            {
-                *field = Value::Object(Map::new());
-            }
-            if field.is_null() && rest.is_empty() && kind == CreateKind::Map {
-                return Ok(());
-            }
-            at.push(Seg::Key(name.to_string()));
-            let r = visit_paths(field, rest, create, kind, at, f);
-            at.pop();
-            r
-        }
-        _ => Ok(()),
-    }
+    crate::fieldspec::walk(obj, path, create, kind, Some(at), f)
 }
 
 #[cfg(test)]

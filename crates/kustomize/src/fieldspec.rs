@@ -86,13 +86,35 @@ pub(crate) fn visit<E>(
     kind: CreateKind,
     f: &mut dyn FnMut(&mut Value) -> Result<(), E>,
 ) -> Result<(), E> {
+    walk(obj, path, create, kind, None, &mut |v, _| f(v))
+}
+
+/// The walk behind [`visit`] and `alias::visit_paths`: when `at` is given,
+/// it holds the concrete path of the node `f` gets (list elements by
+/// index); without it `f` gets an empty path and nothing is recorded.
+pub(crate) fn walk<E>(
+    obj: &mut Value,
+    path: &[String],
+    create: bool,
+    kind: CreateKind,
+    mut at: Option<&mut crate::alias::Path>,
+    f: &mut crate::alias::PathVisitor<'_, E>,
+) -> Result<(), E> {
+    use crate::alias::Seg;
     let Some((first, rest)) = path.split_first() else {
-        return f(obj);
+        return f(obj, at.as_deref().map_or(&[], Vec::as_slice));
     };
     match obj {
         Value::Array(items) => {
-            for item in items {
-                visit(item, path, create, kind, f)?;
+            for (i, item) in items.iter_mut().enumerate() {
+                if let Some(at) = at.as_deref_mut() {
+                    at.push(Seg::Index(i));
+                }
+                let r = walk(item, path, create, kind, at.as_deref_mut(), f);
+                if let Some(at) = at.as_deref_mut() {
+                    at.pop();
+                }
+                r?;
             }
             Ok(())
         }
@@ -125,7 +147,15 @@ pub(crate) fn visit<E>(
             if field.is_null() && rest.is_empty() && kind == CreateKind::Map {
                 return Ok(());
             }
-            visit(field, rest, create, kind, f)
+            match at {
+                Some(at) => {
+                    at.push(Seg::Key(name.to_string()));
+                    let r = walk(field, rest, create, kind, Some(&mut *at), f);
+                    at.pop();
+                    r
+                }
+                None => walk(field, rest, create, kind, None, f),
+            }
         }
         _ => Ok(()),
     }
