@@ -75,13 +75,32 @@ impl Output {
     /// The YAML stream `kubectl kustomize` prints.
     pub fn to_yaml(&self) -> String {
         let mut out = String::with_capacity(self.resources.len() * 1024);
+        let never: Result<(), std::convert::Infallible> =
+            self.emit(&mut out, usize::MAX, |_| Ok(()));
+        match never {
+            Ok(()) => out,
+            Err(e) => match e {},
+        }
+    }
+
+    /// Emits the documents into `buf`, `---`-separated, handing `buf` to
+    /// `flush` whenever it holds at least `chunk` bytes.
+    fn emit<E>(
+        &self,
+        buf: &mut String,
+        chunk: usize,
+        mut flush: impl FnMut(&mut String) -> Result<(), E>,
+    ) -> Result<(), E> {
         for (i, r) in self.resources.iter().enumerate() {
             if i > 0 {
-                out.push_str("---\n");
+                buf.push_str("---\n");
             }
-            weir_yaml::emit_document(r.object(), &mut out);
+            weir_yaml::emit_document(r.object(), buf);
+            if buf.len() >= chunk {
+                flush(buf)?;
+            }
         }
-        out
+        Ok(())
     }
 
     /// Writes the same bytes as [`Output::to_yaml`] to `w` in chunks of
@@ -102,16 +121,11 @@ impl Output {
     pub fn write_yaml(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         const CHUNK: usize = 64 * 1024;
         let mut buf = String::with_capacity(2 * CHUNK);
-        for (i, r) in self.resources.iter().enumerate() {
-            if i > 0 {
-                buf.push_str("---\n");
-            }
-            weir_yaml::emit_document(r.object(), &mut buf);
-            if buf.len() >= CHUNK {
-                w.write_all(buf.as_bytes())?;
-                buf.clear();
-            }
-        }
+        self.emit(&mut buf, CHUNK, |buf: &mut String| -> std::io::Result<()> {
+            w.write_all(buf.as_bytes())?;
+            buf.clear();
+            Ok(())
+        })?;
         w.write_all(buf.as_bytes())
     }
 }
