@@ -96,7 +96,7 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
     // only on its original GVK: work them out once per GVK, not once per
     // resource (there are hundreds of field specs and few distinct types).
     let mut plans: HashMap<Gvk, Vec<(usize, usize)>> = HashMap::new();
-    for (ri, referrer) in resources.iter_mut().enumerate() {
+    for referrer in resources.iter_mut() {
         let org_gvk = referrer.org_id().gvk;
         let plan = plans.entry(org_gvk).or_insert_with_key(|org_gvk| {
             let mut plan = Vec::new();
@@ -115,7 +115,7 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
         if plan.is_empty() {
             continue;
         }
-        let ctx = Referrer::new(ri, referrer, &cands);
+        let ctx = Referrer::new(referrer);
         for &(bi, fi) in plan.iter() {
             let br = &backrefs[bi];
             let fs = &br.referrers[fi];
@@ -139,7 +139,6 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
 }
 
 struct Referrer {
-    idx: usize,
     cur: ResId,
     cluster_scoped: bool,
     /// Namespaces of ServiceAccount subjects (RoleBinding only).
@@ -150,7 +149,7 @@ struct Referrer {
 }
 
 impl Referrer {
-    fn new(idx: usize, r: &Resource, _cands: &[Cand]) -> Self {
+    fn new(r: &Resource) -> Self {
         let cur = r.cur_id();
         let mut binding_namespaces = HashSet::new();
         if r.kind() == "RoleBinding"
@@ -174,7 +173,6 @@ impl Referrer {
             })
         });
         Referrer {
-            idx,
             cluster_scoped: cur.gvk.is_cluster_scoped(),
             cur,
             binding_namespaces,
@@ -334,7 +332,6 @@ fn select(
                 || r.cur.ns_equals(cand)
         });
     }
-    let _ = r.idx;
     if c.len() == 1 {
         return Ok(Some(c[0]));
     }
