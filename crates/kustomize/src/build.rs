@@ -361,12 +361,7 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
             source: Box::new(source),
         },
     )?;
-    let mut list: Vec<Resource> = resources
-        .into_vec()
-        .into_iter()
-        .filter(|r| !r.is_local_config())
-        .collect();
-    crate::sort::apply(&mut list, kust.sort_options.as_ref()).map_err(|message| {
+    let order = crate::sort::Order::new(kust.sort_options.as_ref()).map_err(|message| {
         Error::SortOptions {
             file: kfile.clone(),
             message,
@@ -378,7 +373,15 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
         .build_metadata
         .iter()
         .any(|m| m == "transformerAnnotations");
-    for r in &mut list {
+    // One last pass over every resource (each is cold in memory by now on
+    // large builds): drop local config, finish annotations, take sort keys.
+    let all = resources.into_vec();
+    let mut keys = order.keys(all.len());
+    let mut list: Vec<Resource> = Vec::with_capacity(all.len());
+    for mut r in all {
+        if r.is_local_config() {
+            continue;
+        }
         if transformations && !r.transformations.is_empty() {
             let v = crate::resource::transformations_annotation(&r.transformations);
             r.set_annotation("alpha.config.kubernetes.io/transformations", v);
@@ -386,33 +389,32 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, 
         if origins && let Some(o) = r.origin.clone() {
             r.set_annotation("config.kubernetes.io/origin", o.annotation());
         }
-        if managed_by {
-            let mut pairs = BTreeMap::new();
-            // `kubectl kustomize` (the reference) embeds kustomize as a
-            // library, whose build carries no release version: its label
-            // value is `kustomize-(devel)`, not `kustomize-v5.5.0`.
-            pairs.insert(
-                "app.kubernetes.io/managed-by".to_string(),
-                "kustomize-(devel)".to_string(),
-            );
-            let specs = [crate::fieldspec::FieldSpec::new(
-                "",
-                "",
-                "",
-                "metadata/labels",
-                true,
-            )];
-            transform::add_pairs(std::slice::from_mut(r), &pairs, &specs).map_err(|source| {
-                Error::Transform {
-                    file: kfile.clone(),
-                    field: "buildMetadata",
-                    source: Box::new(source),
-                }
-            })?;
-        }
-    }
-    for r in &mut list {
         finish_annotations(r.object_mut());
+        keys.push(&r);
+        list.push(r);
+    }
+    let mut list = keys.sort(list);
+    if managed_by {
+        let mut pairs = BTreeMap::new();
+        // `kubectl kustomize` (the reference) embeds kustomize as a
+        // library, whose build carries no release version: its label
+        // value is `kustomize-(devel)`, not `kustomize-v5.5.0`.
+        pairs.insert(
+            "app.kubernetes.io/managed-by".to_string(),
+            "kustomize-(devel)".to_string(),
+        );
+        let specs = [crate::fieldspec::FieldSpec::new(
+            "",
+            "",
+            "",
+            "metadata/labels",
+            true,
+        )];
+        transform::add_pairs(&mut list, &pairs, &specs).map_err(|source| Error::Transform {
+            file: kfile.clone(),
+            field: "buildMetadata",
+            source: Box::new(source),
+        })?;
     }
     Ok(Output {
         resources: list,

@@ -45,6 +45,11 @@ impl FieldSpec {
     pub fn applies_to(&self, gvk: &Gvk) -> bool {
         gvk.is_selected_by(&self.gvk)
     }
+
+    /// [`Self::applies_to`] for a borrowed type.
+    pub(crate) fn applies_to_ref(&self, gvk: &crate::resource::GvkRef<'_>) -> bool {
+        gvk.is_selected_by(&self.gvk)
+    }
 }
 
 /// Splits a field path on `/`, honouring `\/` escapes.

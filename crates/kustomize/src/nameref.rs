@@ -44,32 +44,91 @@ pub enum Error {
 struct Cand {
     cur: ResId,
     prev: Vec<ResId>,
-    org_ns_eff: String,
-    cur_ns_eff: String,
+    /// Index into the list of original types (see [`Types`]).
+    org_type: usize,
+}
+
+impl Cand {
+    /// The effective namespace of the original id.
+    fn org_ns_eff(&self) -> &str {
+        self.prev.first().unwrap_or(&self.cur).effective_namespace()
+    }
+
+    /// The effective namespace of the current id.
+    fn cur_ns_eff(&self) -> &str {
+        self.cur.effective_namespace()
+    }
+}
+
+/// The distinct original types of the resources, each with its plan: the
+/// (back reference, field spec) pairs that apply to a referrer of that type
+/// (there are hundreds of field specs and few distinct types).
+#[derive(Default)]
+struct Types {
+    /// `group NUL version NUL kind` -> index.
+    index: HashMap<String, usize>,
+    gvks: Vec<Gvk>,
+    plans: Vec<Option<Vec<(usize, usize)>>>,
+    buf: String,
+}
+
+impl Types {
+    fn id(&mut self, g: crate::resource::GvkRef<'_>) -> usize {
+        self.buf.clear();
+        for part in [g.group, "\0", g.version, "\0", g.kind] {
+            self.buf.push_str(part);
+        }
+        if let Some(&i) = self.index.get(self.buf.as_str()) {
+            return i;
+        }
+        let i = self.gvks.len();
+        self.gvks.push(g.to_gvk());
+        self.plans.push(None);
+        self.index.insert(self.buf.clone(), i);
+        i
+    }
 }
 
 /// Rewrites references to renamed resources.
 pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), Error> {
+    // One pass takes all the filters need of every resource: its ids, its
+    // original type, and its name prefixes and suffixes (moved out for the
+    // pass, so that referrers can change while they are read, and put back
+    // at the end).
+    let mut types = Types::default();
+    let mut cands = Vec::with_capacity(resources.len());
+    let mut affixes = Vec::with_capacity(resources.len());
+    for r in resources.iter_mut() {
+        cands.push(Cand {
+            cur: r.cur_id(),
+            prev: r.prev_ids(),
+            org_type: types.id(r.org_gvk_ref()),
+        });
+        affixes.push((
+            std::mem::take(&mut r.prefixes),
+            std::mem::take(&mut r.suffixes),
+        ));
+    }
+    let result = fix_with(resources, backrefs, &cands, &affixes, &mut types);
+    for (r, (p, s)) in resources.iter_mut().zip(affixes) {
+        r.prefixes = p;
+        r.suffixes = s;
+    }
+    result
+}
+
+fn fix_with(
+    resources: &mut [Resource],
+    backrefs: &[NameBackRef],
+    cands: &[Cand],
+    affixes: &[(Vec<String>, Vec<String>)],
+    types: &mut Types,
+) -> Result<(), Error> {
     // Index: previous name -> resource indices (in order).
-    let cands: Vec<Cand> = resources
-        .iter()
-        .map(|r| {
-            let cur = r.cur_id();
-            let prev = r.prev_ids();
-            let org = prev.first().cloned().unwrap_or_else(|| cur.clone());
-            Cand {
-                org_ns_eff: org.effective_namespace().to_string(),
-                cur_ns_eff: cur.effective_namespace().to_string(),
-                cur,
-                prev,
-            }
-        })
-        .collect();
     let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, c) in cands.iter().enumerate() {
-        let mut seen = HashSet::new();
-        for p in &c.prev {
-            if seen.insert(p.name.as_str()) {
+        for (j, p) in c.prev.iter().enumerate() {
+            if c.prev[..j].iter().all(|q| q.name != p.name) {
                 by_prev_name.entry(p.name.as_str()).or_default().push(i);
             }
         }
@@ -79,26 +138,16 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
     }
     let mut by_org_ns: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, c) in cands.iter().enumerate() {
-        by_org_ns.entry(c.org_ns_eff.as_str()).or_default().push(i);
+        by_org_ns.entry(c.org_ns_eff()).or_default().push(i);
     }
     let renamed_kinds: HashSet<&str> = cands
         .iter()
         .flat_map(|c| c.prev.iter().map(|p| p.gvk.kind.as_str()))
         .collect();
-    // Snapshot of what the filters need from each referral (names do not
-    // change during this pass; only referrer fields do).
-    let prefixes: Vec<(Vec<String>, Vec<String>)> = resources
-        .iter()
-        .map(|r| (r.prefixes.clone(), r.suffixes.clone()))
-        .collect();
-
-    // The (back reference, field spec) pairs that apply to a referrer depend
-    // only on its original GVK: work them out once per GVK, not once per
-    // resource (there are hundreds of field specs and few distinct types).
-    let mut plans: HashMap<Gvk, Vec<(usize, usize)>> = HashMap::new();
-    for referrer in resources.iter_mut() {
-        let org_gvk = referrer.org_id().gvk;
-        let plan = plans.entry(org_gvk).or_insert_with_key(|org_gvk| {
+    for (i, referrer) in resources.iter_mut().enumerate() {
+        let t = cands[i].org_type;
+        let plan = types.plans[t].get_or_insert_with(|| {
+            let org_gvk = &types.gvks[t];
             let mut plan = Vec::new();
             for (bi, br) in backrefs.iter().enumerate() {
                 if !renamed_kinds.contains(br.target.kind.as_str()) && !br.target.kind.is_empty() {
@@ -115,7 +164,7 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
         if plan.is_empty() {
             continue;
         }
-        let ctx = Referrer::new(referrer);
+        let ctx = Referrer::new(referrer, &cands[i].cur, &affixes[i]);
         for &(bi, fi) in plan.iter() {
             let br = &backrefs[bi];
             let fs = &br.referrers[fi];
@@ -123,9 +172,9 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
                 ctx: &ctx,
                 fs,
                 target: &br.target,
-                cands: &cands,
+                cands,
                 index: &by_prev_name,
-                prefixes: &prefixes,
+                prefixes: affixes,
                 by_org_ns: &by_org_ns,
                 error: None,
             };
@@ -138,21 +187,20 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), E
     Ok(())
 }
 
-struct Referrer {
-    cur: ResId,
+struct Referrer<'a> {
+    cur: &'a ResId,
     cluster_scoped: bool,
     /// Namespaces of ServiceAccount subjects (RoleBinding only).
     binding_namespaces: HashSet<String>,
     role_ref: Option<Gvk>,
-    prefixes: Vec<String>,
-    suffixes: Vec<String>,
+    prefixes: &'a [String],
+    suffixes: &'a [String],
 }
 
-impl Referrer {
-    fn new(r: &Resource) -> Self {
-        let cur = r.cur_id();
+impl<'a> Referrer<'a> {
+    fn new(r: &Resource, cur: &'a ResId, affixes: &'a (Vec<String>, Vec<String>)) -> Self {
         let mut binding_namespaces = HashSet::new();
-        if r.kind() == "RoleBinding"
+        if cur.gvk.kind == "RoleBinding"
             && let Some(subjects) = r.object().get("subjects").and_then(Value::as_array)
         {
             for s in subjects {
@@ -177,14 +225,14 @@ impl Referrer {
             cur,
             binding_namespaces,
             role_ref,
-            prefixes: r.prefixes.clone(),
-            suffixes: r.suffixes.clone(),
+            prefixes: &affixes.0,
+            suffixes: &affixes.1,
         }
     }
 }
 
 struct Job<'a> {
-    ctx: &'a Referrer,
+    ctx: &'a Referrer<'a>,
     fs: &'a FieldSpec,
     target: &'a Gvk,
     cands: &'a [Cand],
@@ -270,9 +318,9 @@ fn set_mapping(v: &mut Value, job: &mut Job<'_>) {
             group.is_some_and(|g| g.iter().any(|&i| could_refer(job, i)))
         };
         if visible(job.by_org_ns.get(ns.as_str())) {
-            subset.retain(|&i| job.cands[i].org_ns_eff == ns);
+            subset.retain(|&i| job.cands[i].org_ns_eff() == ns);
         } else {
-            subset.retain(|&i| job.cands[i].cur_ns_eff == ns);
+            subset.retain(|&i| job.cands[i].cur_ns_eff() == ns);
         }
     }
     match select(&old, subset, job, true) {
@@ -298,7 +346,7 @@ fn could_refer(job: &Job<'_>, i: usize) -> bool {
         return true;
     }
     let c = &job.cands[i].cur;
-    if c.gvk.is_cluster_scoped() || c.ns_equals(&r.cur) {
+    if c.gvk.is_cluster_scoped() || c.ns_equals(r.cur) {
         return true;
     }
     r.binding_namespaces.contains(&c.namespace)
@@ -337,7 +385,7 @@ fn select(
     }
     c.retain(|&i| {
         let (p, s) = &job.prefixes[i];
-        same_ending(p, &r.prefixes) && same_ending(s, &r.suffixes)
+        same_ending(p, r.prefixes) && same_ending(s, r.suffixes)
     });
     match c.len() {
         0 => Ok(None),

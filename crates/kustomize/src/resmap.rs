@@ -108,15 +108,11 @@ impl ResMap {
 
     /// The first id that occurs twice, if any.
     pub fn first_duplicate(&self) -> Option<ResId> {
-        let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
-        for (i, r) in self.list.iter().enumerate() {
-            let slots = seen.entry(id_hash(r)).or_default();
-            if slots.iter().any(|&j| same_id(&self.list[j], r)) {
-                return Some(r.cur_id());
-            }
-            slots.push(i);
-        }
-        None
+        let mut seen = std::collections::HashSet::with_capacity(self.list.len());
+        self.list
+            .iter()
+            .find(|r| !seen.insert(id_parts(r)))
+            .map(Resource::cur_id)
     }
 }
 

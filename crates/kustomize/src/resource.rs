@@ -2,6 +2,43 @@
 
 use serde_json::{Map, Value};
 
+/// A borrowed group/version/kind: what hot passes over every resource use
+/// instead of [`Gvk`], so that asking a resource its type allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct GvkRef<'a> {
+    pub(crate) group: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) kind: &'a str,
+}
+
+impl<'a> GvkRef<'a> {
+    /// Splits `apiVersion` like [`Gvk::from_api_version`].
+    pub(crate) fn new(api_version: &'a str, kind: &'a str) -> Self {
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        GvkRef {
+            group,
+            version,
+            kind,
+        }
+    }
+
+    /// [`Gvk::is_selected_by`] without the owned copy.
+    pub(crate) fn is_selected_by(&self, sel: &Gvk) -> bool {
+        (sel.group.is_empty() || sel.group == self.group)
+            && (sel.version.is_empty() || sel.version == self.version)
+            && (sel.kind.is_empty() || sel.kind == self.kind)
+    }
+
+    /// The owned form.
+    pub(crate) fn to_gvk(self) -> Gvk {
+        Gvk {
+            group: self.group.to_string(),
+            version: self.version.to_string(),
+            kind: self.kind.to_string(),
+        }
+    }
+}
+
 /// Group, version and kind of an object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Gvk {
@@ -264,7 +301,22 @@ impl Resource {
 
     /// Group, version, kind.
     pub fn gvk(&self) -> Gvk {
-        Gvk::from_api_version(self.api_version(), self.kind())
+        self.gvk_ref().to_gvk()
+    }
+
+    /// Group, version, kind, borrowed.
+    pub(crate) fn gvk_ref(&self) -> GvkRef<'_> {
+        GvkRef::new(self.api_version(), self.kind())
+    }
+
+    /// The group, version and original kind (the kind of [`Self::org_id`]),
+    /// borrowed.
+    pub(crate) fn org_gvk_ref(&self) -> GvkRef<'_> {
+        let mut g = self.gvk_ref();
+        if let Some((k, _, _)) = self.prev.first() {
+            g.kind = k;
+        }
+        g
     }
 
     /// The current id.

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::alias::visit_paths;
 use crate::fieldspec::{CreateKind, FieldSpec, visit};
 use crate::kustomization::{Image, Replica};
-use crate::resource::{Gvk, ResId, Resource};
+use crate::resource::{Gvk, GvkRef, Resource};
 
 /// Errors of the transformers.
 #[derive(Debug, thiserror::Error)]
@@ -160,7 +160,7 @@ fn set_scalar(obj: &mut Value, fs: &FieldSpec, value: &str, unset_only: bool) {
 }
 
 /// Kinds the prefix/suffix transformer never renames.
-fn skips_prefix(gvk: &Gvk) -> bool {
+fn skips_prefix(gvk: &GvkRef<'_>) -> bool {
     gvk.kind == "CustomResourceDefinition"
         || gvk.kind == "Namespace"
         || (gvk.group == "apiregistration.k8s.io" && gvk.kind == "APIService")
@@ -184,13 +184,15 @@ pub fn prefix_suffix_with(
 }
 
 fn affix(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldSpec]) {
+    if prefix.is_empty() && suffix.is_empty() {
+        return;
+    }
     for r in resources.iter_mut() {
-        let org = r.org_id();
-        if skips_prefix(&org.gvk) {
+        if skips_prefix(&r.org_gvk_ref()) {
             continue;
         }
         for fs in specs {
-            if !org.gvk.is_selected_by(&fs.gvk) {
+            if !r.org_gvk_ref().is_selected_by(&fs.gvk) {
                 continue;
             }
             if fs.path_str == "metadata/name" {
@@ -203,9 +205,6 @@ fn affix(resources: &mut [Resource], prefix: &str, suffix: &str, specs: &[FieldS
                 if !prefix.is_empty() || !suffix.is_empty() {
                     r.store_previous_id();
                 }
-            }
-            if prefix.is_empty() && suffix.is_empty() {
-                continue;
             }
             let _ = visit::<()>(
                 r.object_mut(),
@@ -234,8 +233,11 @@ pub fn add_pairs(
     if pairs.is_empty() {
         return Ok(());
     }
+    let mut applies = Vec::with_capacity(specs.len());
     for r in resources.iter_mut() {
-        let gvk = r.gvk();
+        let gvk = r.gvk_ref();
+        applies.clear();
+        applies.extend(specs.iter().map(|fs| fs.applies_to_ref(&gvk)));
         // kustomize sets one key at a time over all field specs, with one
         // value node per key and resource: every field where the key is
         // created holds that node (see `alias`); a key that exists is
@@ -243,10 +245,7 @@ pub fn add_pairs(
         // key.
         let mut created: Vec<Vec<Path>> = vec![Vec::new(); pairs.len()];
         let mut overwritten: Vec<Vec<Path>> = vec![Vec::new(); pairs.len()];
-        for fs in specs {
-            if !fs.applies_to(&gvk) {
-                continue;
-            }
+        for (fs, _) in specs.iter().zip(&applies).filter(|(_, a)| **a) {
             let mut bad = false;
             let _ = visit_paths::<()>(
                 r.object_mut(),
@@ -315,31 +314,52 @@ pub fn replicas(
     if entries.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Vec<ResId>> = resources.iter().map(Resource::all_ids).collect();
-    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (i, list) in ids.iter().enumerate() {
-        for (j, id) in list.iter().enumerate() {
-            if list[..j].iter().all(|p| p.name != id.name) {
-                by_name.entry(id.name.as_str()).or_default().push(i);
+    // Positions of the resources that have (or had) each entry's name, in
+    // order, each resource once per name; keys borrow from the entries so
+    // that the resources stay free to change.
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = entries
+        .iter()
+        .map(|e| (e.name.as_str(), Vec::new()))
+        .collect();
+    for (i, r) in resources.iter().enumerate() {
+        let prev = &r.prev;
+        let names = prev.iter().map(|(_, n, _)| n.as_str()).chain([r.name()]);
+        for (j, n) in names.enumerate() {
+            if prev[..j.min(prev.len())].iter().any(|(_, p, _)| p == n) {
+                continue;
+            }
+            if let Some(hits) = by_name.get_mut(n) {
+                hits.push(i);
             }
         }
     }
     for rep in entries {
         let mut found = false;
-        let hits = by_name.get(rep.name.as_str()).cloned().unwrap_or_default();
+        let hits = by_name
+            .get(rep.name.as_str())
+            .map_or(&[][..], Vec::as_slice);
         for fs in specs {
-            for &i in &hits {
-                let matches = ids[i]
+            for &i in hits {
+                let r = &resources[i];
+                // Any id it has had with this name, of a selected type
+                // (earlier ids share the current group and version).
+                let gvk = r.gvk_ref();
+                let matches = r
+                    .prev
                     .iter()
-                    .any(|id| id.name == rep.name && id.gvk.is_selected_by(&fs.gvk));
+                    .map(|(k, n, _)| (k.as_str(), n.as_str()))
+                    .chain([(r.kind(), r.name())])
+                    .any(|(kind, name)| {
+                        name == rep.name && GvkRef { kind, ..gvk }.is_selected_by(&fs.gvk)
+                    });
                 if !matches {
                     continue;
                 }
                 found = true;
-                let r = &mut resources[i];
-                if !fs.applies_to(&r.gvk()) {
+                if !fs.applies_to_ref(&gvk) {
                     continue;
                 }
+                let r = &mut resources[i];
                 let count = rep.count;
                 let _ = visit::<()>(
                     r.object_mut(),
