@@ -488,51 +488,41 @@ fn entry_text(
     }
 }
 
-/// The [`Candidate`] view of a resource for target selection.
-struct CandidateData {
-    gvk: crate::resource::Gvk,
-    org_name: String,
-    cur_name: String,
-    org_ns: String,
-    cur_ns: String,
-}
-
-impl CandidateData {
-    fn of(r: &Resource) -> Self {
-        let cur = r.cur_id();
-        let org = r.org_id();
-        CandidateData {
-            org_ns: ResId {
-                gvk: cur.gvk.clone(),
-                ..org.clone()
-            }
-            .effective_namespace()
-            .to_string(),
-            cur_ns: cur.effective_namespace().to_string(),
-            org_name: org.name,
-            cur_name: cur.name,
-            gvk: cur.gvk,
+/// The [`Candidate`] view of a resource for target selection, borrowed
+/// (selection runs over every resource once per patch).
+fn candidate<'a>(r: &'a Resource) -> Candidate<'a> {
+    let g = r.gvk_ref();
+    // Both namespaces are effective ones under the current type.
+    let cluster = crate::fieldspec::is_cluster_scoped(g.group, g.version, g.kind);
+    let effective = |ns: &'a str| -> &'a str {
+        if cluster {
+            "_non_namespaceable_"
+        } else if ns.is_empty() {
+            "default"
+        } else {
+            ns
         }
-    }
-
-    fn matches(&self, sel: &Selector, obj: &Value) -> bool {
-        sel.matches(&Candidate {
-            group: &self.gvk.group,
-            version: &self.gvk.version,
-            kind: &self.gvk.kind,
-            original_name: &self.org_name,
-            current_name: &self.cur_name,
-            original_namespace: &self.org_ns,
-            current_namespace: &self.cur_ns,
-            object: obj,
-        })
+    };
+    let (org_name, org_ns) = match r.prev.first() {
+        Some((_, name, ns)) => (name.as_str(), ns.as_str()),
+        None => (r.name(), r.namespace()),
+    };
+    Candidate {
+        group: g.group,
+        version: g.version,
+        kind: g.kind,
+        original_name: org_name,
+        current_name: r.name(),
+        original_namespace: effective(org_ns),
+        current_namespace: effective(r.namespace()),
+        object: r.object(),
     }
 }
 
 fn select(list: &[Resource], sel: &Selector) -> Vec<usize> {
     list.iter()
         .enumerate()
-        .filter(|(_, r)| CandidateData::of(r).matches(sel, r.object()))
+        .filter(|(_, r)| sel.matches(&candidate(r)))
         .map(|(i, _)| i)
         .collect()
 }

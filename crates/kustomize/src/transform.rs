@@ -93,16 +93,22 @@ pub fn namespace_with(
     if ns.is_empty() {
         return Ok(());
     }
+    let mut applies = Vec::with_capacity(specs.len());
     for r in resources.iter_mut() {
         if r.object().as_object().is_none_or(Map::is_empty) {
             continue;
         }
         r.store_previous_id();
-        let gvk = r.gvk();
-        if !gvk.is_cluster_scoped() && (!opts.unset_only || r.namespace().is_empty()) {
+        // What the type decides, read once before the object changes.
+        let gvk = r.gvk_ref();
+        let cluster_scoped = crate::fieldspec::is_cluster_scoped(gvk.group, gvk.version, gvk.kind);
+        let is_binding = matches!(gvk.kind, "RoleBinding" | "ClusterRoleBinding");
+        let core_v1 = r.api_version() == "v1";
+        applies.clear();
+        applies.extend(specs.iter().map(|fs| fs.applies_to_ref(&gvk)));
+        if !cluster_scoped && (!opts.unset_only || r.namespace().is_empty()) {
             r.set_namespace(ns);
         }
-        let is_binding = matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
         if is_binding
             && opts.subjects != SubjectMode::None
             && let Some(subjects) = r
@@ -129,18 +135,14 @@ pub fn namespace_with(
                 }
             }
         }
-        let api_version = r.api_version().to_string();
-        for fs in specs {
+        for (fs, _) in specs.iter().zip(&applies).filter(|(_, a)| **a) {
             if fs.path_str == "metadata/namespace" {
                 continue;
             }
             if is_binding && fs.path.first().map(String::as_str) == Some("subjects") {
                 continue;
             }
-            if fs.path_str == "metadata/name" && api_version != "v1" {
-                continue;
-            }
-            if !fs.applies_to(&gvk) {
+            if fs.path_str == "metadata/name" && !core_v1 {
                 continue;
             }
             set_scalar(r.object_mut(), fs, ns, opts.unset_only);
