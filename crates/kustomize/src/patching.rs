@@ -717,6 +717,12 @@ pub(crate) fn strategic_merge(
                 },
             )
         })?;
+        // kustomize merges a copy of each document here (see
+        // `patch::copied_strategic`).
+        let docs: Vec<Value> = docs
+            .iter()
+            .map(|d| patch::copied_strategic(d).into_owned())
+            .collect();
         apply_smp_by_id(ra.resources.resources_mut(), &docs, smp::Options::default())
             .map_err(|e| wrap(kfile, FIELD, e))?;
     }
@@ -787,7 +793,9 @@ pub(crate) fn patches(
                 let targets = select(list, &sel);
                 let mut deleted = Vec::new();
                 for doc in &docs {
-                    apply_smp(list, &targets, doc, opts, &mut deleted)
+                    // A targeted patch merges a copy of the document.
+                    let doc = patch::copied_strategic(doc);
+                    apply_smp(list, &targets, &doc, opts, &mut deleted)
                         .map_err(|e| wrap(kfile, FIELD, e))?;
                 }
                 drop_deleted(list, deleted);

@@ -194,6 +194,70 @@ fn check_strategic(docs: &[Value]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The patch document kustomize actually merges when it applies a
+/// strategic-merge patch to a *copy* per resource: `patches:` entries with a
+/// `target:` and legacy `patchesStrategicMerge:` (not `patches:` without a
+/// target, which merge the document as it is).
+///
+/// kustomize's copy re-writes the patch's `metadata.labels` and
+/// `metadata.annotations` as string maps: every value becomes its text (a
+/// null becomes `"null"`, a map or list `""`), and an empty or null map
+/// disappears, so `labels: null` in such a patch deletes nothing. Borrows
+/// `doc` when it has neither field (the common case).
+///
+/// ```
+/// use serde_json::json;
+/// use weir_kustomize::patch::copied_strategic;
+///
+/// let doc = json!({"kind": "Deployment", "metadata": {"name": "web",
+///     "labels": {"tier": 1, "old": null}, "annotations": null}});
+/// assert_eq!(
+///     *copied_strategic(&doc),
+///     json!({"kind": "Deployment", "metadata": {"name": "web",
+///         "labels": {"tier": "1", "old": "null"}}})
+/// );
+/// ```
+pub fn copied_strategic(doc: &Value) -> std::borrow::Cow<'_, Value> {
+    use std::borrow::Cow;
+    const FIELDS: [&str; 2] = ["labels", "annotations"];
+    let Some(meta) = doc.get("metadata").and_then(Value::as_object) else {
+        return Cow::Borrowed(doc);
+    };
+    let needs_change = FIELDS.iter().any(|f| match meta.get(*f) {
+        None => false,
+        Some(Value::Object(m)) => m.is_empty() || m.values().any(|v| !v.is_string()),
+        Some(_) => true,
+    });
+    if !needs_change {
+        return Cow::Borrowed(doc);
+    }
+    let mut doc = doc.clone();
+    if let Some(Value::Object(meta)) = doc.get_mut("metadata") {
+        for field in FIELDS {
+            let keep = match meta.get_mut(field) {
+                Some(Value::Object(m)) if !m.is_empty() => {
+                    for v in m.values_mut() {
+                        let text = match v {
+                            Value::String(_) => continue,
+                            Value::Null => "null".to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            Value::Number(n) => n.to_string(),
+                            Value::Array(_) | Value::Object(_) => String::new(),
+                        };
+                        *v = Value::String(text);
+                    }
+                    true
+                }
+                _ => false,
+            };
+            if !keep {
+                meta.remove(field);
+            }
+        }
+    }
+    Cow::Owned(doc)
+}
+
 /// The id a strategic-merge patch document names: the resource it applies
 /// to when the entry has no `target:`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]

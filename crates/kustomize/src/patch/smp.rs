@@ -6,7 +6,10 @@
 //! module reproduces:
 //!
 //! - Maps merge key by key; a patch value of `null` deletes the key (and is
-//!   a no-op when the key is absent).
+//!   a no-op when the key is absent). A null in the resource that the patch
+//!   does not touch stays (kyaml keeps an explicit `null`/`~`; it drops an
+//!   empty value, `key:`, which [`Value`] cannot tell apart, so that one
+//!   is kept too).
 //! - Scalars and lists without a merge strategy are replaced by the patch's
 //!   value. Which lists merge is decided by the schema only (see
 //!   [`schema`](super::schema)): lists of custom resources and of unknown
@@ -43,8 +46,8 @@
 //! walk never opens move back into the result as they are. Patching thus
 //! costs in proportion to the patch and the parts of the resource it
 //! reaches, plus a read-only check of the untouched parts (a walk without
-//! patch would still drop their null fields and rebuild their merge lists,
-//! so they are checked for those). [`apply`] records the first change to
+//! patch would still rebuild their merge lists, so they are checked for
+//! that). [`apply`] records the first change to
 //! each node, to put the resource back as it was when the patch fails.
 
 use std::borrow::Cow;
@@ -559,12 +562,14 @@ impl Tree {
     }
 
     /// The text go-yaml keeps for a node (`Node.Value`): a scalar's text,
-    /// empty for maps, lists and nulls. [`Tree::text`] without allocating
-    /// for strings.
+    /// `null` for a null (as written `~` or nothing, which [`Value`] does
+    /// not record), empty for maps and lists. [`Tree::text`] without
+    /// allocating for strings.
     fn text_ref(&self, id: Id) -> Cow<'_, str> {
         match self.node(id) {
             Node::Scalar(v) => value_text(v),
-            _ => Cow::Borrowed(""),
+            Node::Null => Cow::Borrowed("null"),
+            Node::Map(_) | Node::Seq(_) | Node::Raw(_) => Cow::Borrowed(""),
         }
     }
 
@@ -666,7 +671,9 @@ fn value_text(v: &Value) -> Cow<'_, str> {
         Value::String(s) => Cow::Borrowed(s.as_str()),
         Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
         Value::Number(n) => Cow::Owned(n.to_string()),
-        _ => Cow::Borrowed(""),
+        // A kept null (see `Merger::walk_map`).
+        Value::Null => Cow::Borrowed("null"),
+        Value::Array(_) | Value::Object(_) => Cow::Borrowed(""),
     }
 }
 
@@ -749,8 +756,10 @@ impl Merger {
 
     /// Whether walking `dest` with no patch counterpart would hand it back
     /// unchanged, so the walk can be skipped. A walk without patch still
-    /// drops null fields and rebuilds merge lists (dropping empty, keyless
-    /// or duplicate elements), so any of those makes a subtree unclean.
+    /// rebuilds merge lists (dropping null, empty, keyless or duplicate
+    /// elements), so any of those makes a subtree unclean. (A null field
+    /// stays: only a null the walk starts at, which its caller would clear,
+    /// is unclean.)
     fn is_clean(&self, id: Id, schema: Option<Schema>) -> bool {
         match self.tree.node(id) {
             Node::Null => false,
@@ -759,7 +768,8 @@ impl Merger {
             Node::Map(entries) => {
                 let schema = schema.or_else(|| self.schema_from_meta([Some(id), None]));
                 entries.iter().all(|(k, v)| match self.tree.node(*v) {
-                    Node::Null => false,
+                    // A null field is kept (see `walk_map`).
+                    Node::Null => true,
                     // Only maps and lists need the (costly) schema lookup.
                     Node::Scalar(_) => true,
                     Node::Map(_) | Node::Seq(_) | Node::Raw(_) => {
@@ -893,6 +903,14 @@ impl Merger {
         mut src: [Option<Id>; 2],
         schema: Option<Schema>,
     ) -> Result<Option<Id>, Error> {
+        if let [Some(d), None] = src
+            && self.tree.is_null(d)
+        {
+            // kyaml keeps an explicit null of the resource that the patch
+            // does not touch, as a plain scalar (no longer a null that the
+            // field setter would clear).
+            return Ok(Some(self.tree.add(Node::Scalar(Value::Null))));
+        }
         let Some(dest) = self.visit_map(src)? else {
             return Ok(None);
         };
@@ -975,8 +993,10 @@ impl Merger {
                 let values: Vec<String> = keys
                     .iter()
                     .map(|k| {
+                        // kyaml `ElementValuesList`: a null key is empty.
                         self.tree
                             .field(Some(elem), k)
+                            .filter(|&v| !self.tree.is_null(v))
                             .map(|v| self.tree.text(v))
                             .unwrap_or_default()
                     })
@@ -1214,7 +1234,8 @@ fn is_clean_value(v: &Value, schema: Option<Schema>) -> bool {
                 Schema::for_type(text("apiVersion")?, text("kind")?)
             });
             obj.iter().all(|(k, v)| match v {
-                Value::Null => false,
+                // A null field is kept (see `Merger::walk_map`).
+                Value::Null => true,
                 // Only maps and lists need the (costly) schema lookup.
                 Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
                 Value::Object(_) | Value::Array(_) => {

@@ -101,6 +101,63 @@ fn null_removes_fields_and_is_a_no_op_for_absent_ones() {
 }
 
 #[test]
+fn nulls_of_the_resource_the_patch_does_not_touch_are_kept() {
+    let dest = deployment(json!({
+        "hostname": null,
+        "containers": [{"name": "app", "image": "a", "args": null,
+            "env": [{"name": "A", "value": null}]}],
+        "affinity": {"nodeAffinity": null}
+    }));
+    let patch = deployment(json!({"containers": [{"name": "app", "image": "b"}]}));
+    for mode in [
+        Mode::default(),
+        Mode {
+            no_shortcut: true,
+            eager: false,
+        },
+        Mode {
+            no_shortcut: true,
+            eager: true,
+        },
+    ] {
+        let (got, _) = merge_tree_with(dest.clone(), &patch, mode).unwrap();
+        let got = got.unwrap();
+        assert_eq!(
+            *pod_spec(&got),
+            json!({
+                "hostname": null,
+                "containers": [{"name": "app", "image": "b", "args": null,
+                    "env": [{"name": "A", "value": null}]}],
+                "affinity": {"nodeAffinity": null}
+            }),
+            "{mode:?}"
+        );
+    }
+    // A null in the patch still deletes, also a kept one.
+    let patch = deployment(json!({"hostname": null, "affinity": {"nodeAffinity": null}}));
+    let got = merge(&dest, &patch).unwrap().unwrap();
+    assert_eq!(pod_spec(&got).get("hostname"), None);
+    assert_eq!(pod_spec(&got)["affinity"], json!({}));
+}
+
+#[test]
+fn a_null_merge_key_reads_as_text_null_and_matches_nothing() {
+    // kyaml lists the element under an empty key, finds no element whose
+    // key text is empty, and its delete then removes every keyed element.
+    let dest = deployment(json!({"containers": [
+        {"name": null, "image": "k"}, {"name": "app", "image": "a"}]}));
+    let patch = deployment(json!({"containers": [{"name": "app", "image": "b"}]}));
+    let got = merge(&dest, &patch).unwrap().unwrap();
+    assert_eq!(
+        pod_spec(&got)["containers"],
+        json!([{"name": "app", "image": "b"}])
+    );
+    let untouched = json!({"spec": {"replicas": 2}});
+    let got = merge(&dest, &untouched).unwrap().unwrap();
+    assert_eq!(pod_spec(&got)["containers"], json!([]));
+}
+
+#[test]
 fn finalizers_merge_as_a_union_patch_first() {
     let cm = |f: Value| {
         json!({"apiVersion": "v1", "kind": "ConfigMap",
