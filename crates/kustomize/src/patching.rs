@@ -800,7 +800,9 @@ pub(crate) fn patches(
                 }
                 drop_deleted(list, deleted);
             }
-            (Patch::Strategic(docs), None) => {
+            (Patch::Strategic(mut docs), None) => {
+                // Merged as written: a null annotation deletes.
+                patch::restore_annotation_nulls(&text, &mut docs);
                 apply_smp_by_id(list, &docs, opts).map_err(|e| wrap(kfile, FIELD, e))?;
             }
             (Patch::Json6902(ops), Some(sel)) => {

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{
-    Candidate, Json6902, Patch, Selector, SelectorSpec, parse_patch, parse_strategic, smp,
-    target_id,
+    Candidate, Json6902, Patch, Selector, SelectorSpec, copied_strategic, parse_patch,
+    parse_strategic, smp, target_id,
 };
 
 /// Cases that pass through here only with parts of the build this module
@@ -215,6 +215,10 @@ fn run_case(dir: &Path, k: &Value) -> Result<Vec<Value>, String> {
             Err(_) => parse_strategic(&fs::read_to_string(dir.join(s)).map_err(|e| e.to_string())?)
                 .map_err(|e| e.to_string())?,
         };
+        let docs: Vec<Value> = docs
+            .iter()
+            .map(|d| copied_strategic(d).into_owned())
+            .collect();
         apply_smp_docs(&mut resources, None, &docs, smp::Options::default())?;
     }
     for entry in entries("patches") {
@@ -234,6 +238,13 @@ fn run_case(dir: &Path, k: &Value) -> Result<Vec<Value>, String> {
             None => None,
         };
         match patch {
+            Patch::Strategic(docs) if targets.is_some() => {
+                let docs: Vec<Value> = docs
+                    .iter()
+                    .map(|d| copied_strategic(d).into_owned())
+                    .collect();
+                apply_smp_docs(&mut resources, targets, &docs, opts)?;
+            }
             Patch::Strategic(docs) => apply_smp_docs(&mut resources, targets, &docs, opts)?,
             Patch::Json6902(ops) => {
                 for i in targets.ok_or("JSON 6902 patch without target")? {

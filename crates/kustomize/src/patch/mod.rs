@@ -21,9 +21,11 @@
 //!    namespace — `default` when unset, kustomize's `_non_namespaceable_` for
 //!    cluster-scoped kinds — and the object) and keep those that
 //!    [`Selector::matches`]. No match is not an error.
-//!    - Strategic: for each selected resource, for each patch document in
-//!      order, [`smp::apply`]`(resource, doc, options)`; drop the resource
-//!      when it returns [`smp::Outcome::Deleted`].
+//!    - Strategic: for each patch document in order, take
+//!      [`copied_strategic`]`(doc)` (kustomize merges a copy with
+//!      string-map labels and annotations), then for each selected resource
+//!      [`smp::apply`]`(resource, doc, options)`; drop the resource when it
+//!      returns [`smp::Outcome::Deleted`].
 //!    - JSON 6902: [`Json6902::apply`] to each selected resource (atomic per
 //!      resource). kustomize keeps its internal build annotations across a
 //!      JSON patch: re-add them if the patch removed them.
@@ -42,8 +44,8 @@
 //!
 //! Legacy fields: `patchesStrategicMerge:` entries are file paths or inline
 //! YAML (kustomize first tries the string as YAML content); read them with
-//! [`parse_strategic`] and apply each document like a `patches:` entry
-//! without a target. `patchesJson6902:` entries carry a `target` with
+//! [`parse_strategic`] and apply [`copied_strategic`] of each document like
+//! a `patches:` entry without a target. `patchesJson6902:` entries carry a `target` with
 //! `group`/`version`/`kind`/`name`/`namespace` and a `path` or `patch`: use
 //! [`Json6902::parse`] and select with a [`Selector`] built from those
 //! fields.
@@ -256,6 +258,63 @@ pub fn copied_strategic(doc: &Value) -> std::borrow::Cow<'_, Value> {
         }
     }
     Cow::Owned(doc)
+}
+
+/// Puts back the null annotation values of strategic-merge documents that
+/// kustomize merges as written (`patches:` entries without a `target:`).
+///
+/// weir_yaml reads every `metadata.annotations` value as its text, which is
+/// kustomize's view of a resource and of the copy that targeted patches
+/// merge (see [`copied_strategic`]); but a document merged as written keeps
+/// a plain null, and that null deletes the annotation. `text` is the patch
+/// text `docs` were read from; it is read again (typed) only when a
+/// document has an annotation whose text a null could have (`null`, `~`,
+/// empty).
+///
+/// ```
+/// use serde_json::json;
+/// use weir_kustomize::patch::{self, Patch};
+///
+/// let text = "kind: Deployment\nmetadata:\n  name: web\n  annotations:\n    a: null\n    b: \"null\"\n";
+/// let Patch::Strategic(mut docs) = patch::parse_patch(text)? else { unreachable!() };
+/// assert_eq!(docs[0]["metadata"]["annotations"], json!({"a": "null", "b": "null"}));
+/// patch::restore_annotation_nulls(text, &mut docs);
+/// assert_eq!(docs[0]["metadata"]["annotations"], json!({"a": null, "b": "null"}));
+/// # Ok::<(), patch::Error>(())
+/// ```
+pub fn restore_annotation_nulls(text: &str, docs: &mut [Value]) {
+    let null_like = |v: &Value| matches!(v.as_str(), Some("" | "~" | "null" | "Null" | "NULL"));
+    let has_candidate = |doc: &Value| {
+        doc.pointer("/metadata/annotations")
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.values().any(null_like))
+    };
+    if !docs.iter().any(has_candidate) {
+        return;
+    }
+    // The go-yaml v2 view does not turn annotation values into text.
+    let typed_opts = crate::load::yaml_options().with_decoder(weir_yaml::Decoder::Kustomization);
+    let Ok(typed) = weir_yaml::parse_documents_with(text, &typed_opts) else {
+        return;
+    };
+    if typed.len() != docs.len() {
+        return;
+    }
+    for (doc, typed) in docs.iter_mut().zip(&typed) {
+        let Some(typed) = typed
+            .pointer("/metadata/annotations")
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        if let Some(Value::Object(annotations)) = doc.pointer_mut("/metadata/annotations") {
+            for (k, v) in annotations.iter_mut() {
+                if null_like(v) && typed.get(k).is_some_and(Value::is_null) {
+                    *v = Value::Null;
+                }
+            }
+        }
+    }
 }
 
 /// The id a strategic-merge patch document names: the resource it applies

@@ -19,10 +19,6 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "an empty value (`key:`) in the resource is dropped by kyaml's merge when a patch runs, an explicit `null`/`~` is kept; weir_yaml parses both to Value::Null, so weir keeps both (needs weir_yaml to mark empty-value nulls)",
     ),
     (
-        "patch_smp_annotation_null_without_target",
-        "weir_yaml turns every annotation value into its text at parse time, also in patch documents; a `patches:` entry without target merges the document as written, so kustomize's `drop: null` deletes the annotation while weir sets it to \"null\" (needs a parse mode for patch documents that keeps annotation values typed, with patch::copied_strategic stringifying them for the copy path)",
-    ),
-    (
         "patch_smp_copied_label_text_as_written",
         "a targeted patch's labels become strings as written (`~`, empty, `1.50`, `0x1F`); weir only has the resolved values (\"null\", \"1.5\", \"31\")",
     ),
