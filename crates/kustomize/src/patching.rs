@@ -720,8 +720,11 @@ pub(crate) fn strategic_merge(
         // kustomize merges a copy of each document here (see
         // `patch::copied_strategic`).
         let docs: Vec<Value> = docs
-            .iter()
-            .map(|d| patch::copied_strategic(d).into_owned())
+            .into_iter()
+            .map(|d| match patch::copied_strategic(&d) {
+                std::borrow::Cow::Owned(copy) => copy,
+                std::borrow::Cow::Borrowed(_) => d,
+            })
             .collect();
         apply_smp_by_id(ra.resources.resources_mut(), &docs, smp::Options::default())
             .map_err(|e| wrap(kfile, FIELD, e))?;
