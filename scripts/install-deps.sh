@@ -5,7 +5,8 @@
 # Prints VENV=...; tests find moto_server at $WEIR_VENV/bin (default below).
 set -euo pipefail
 venv=${WEIR_VENV:-$HOME/.cache/weir-test-venv}
-pkgs="nginx-light fcgiwrap apache2-utils docker-registry openssh-server openssh-client curl jq openssl git time"
+# make and a C compiler build jemalloc (bins/weir's allocator).
+pkgs="nginx-light fcgiwrap apache2-utils docker-registry openssh-server openssh-client curl jq openssl git time make gcc"
 
 missing=""
 for p in $pkgs; do
