@@ -223,6 +223,15 @@ fn a_binary_resource_not_utf8_is_refused() {
 }
 
 #[test]
+fn a_binary_resource_error_names_the_file_once() {
+    let tmp = tree_with_resource(b"\xff\xfe\0b\0i\0n");
+    let run = weir_build(tmp.path(), &[]);
+    let msg = assert_refused(&run, "bad.yaml", &tmp);
+    assert_eq!(msg.matches("bad.yaml").count(), 1, "{msg}");
+    assert!(msg.contains("not UTF-8"), "{msg}");
+}
+
+#[test]
 fn a_resource_with_nul_bytes_is_refused() {
     // Valid UTF-8, but NUL is not allowed anywhere in a YAML stream.
     let doc = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\0\0\0\ndata: {}\n";

@@ -304,10 +304,7 @@ pub(crate) struct Builder<'a> {
 
 /// Builds the kustomization in `dir`.
 pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &Options) -> Result<Output, Error> {
-    let abs = fs.canonicalize(dir).map_err(|source| load::Error::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let abs = fs.canonicalize(dir).map_err(load::Error::Read)?;
     if fs.kind(&abs) != Some(EntryKind::Dir) {
         return Err(load::Error::NotADirectory {
             path: dir.to_path_buf(),
@@ -519,7 +516,11 @@ impl Builder<'_> {
             let cfg = load::crd_configuration(self.fs, self.opts, dir, kfile, path)?;
             ra.config.merge(&cfg);
         }
+        let before = ra.resources.len();
         crate::patching::run_generators(self, dir, kust, kfile, ra)?;
+        if let Some(new) = ra.resources.resources_mut().get_mut(before..) {
+            new.iter_mut().for_each(|r| r.generated = true);
+        }
         for path in &kust.components {
             self.accumulate_directory(dir, kfile, path, ra, true)?;
         }
@@ -640,19 +641,28 @@ impl Builder<'_> {
         let list = ra.resources.resources_mut();
         for label in &kust.labels {
             let mut specs: Vec<_> = label.fields.iter().map(|f| f.to_spec()).collect();
-            if label.include_selectors {
-                specs.extend(config.common_labels.iter().cloned());
-            } else {
-                if label.include_templates {
-                    specs.extend(config.template_labels.iter().cloned());
-                }
-                specs.push(crate::fieldspec::FieldSpec::new(
-                    "",
-                    "",
-                    "",
-                    "metadata/labels",
-                    true,
-                ));
+            // kustomize merges the builtin specs into the entry's own
+            // fields: duplicates are dropped, a different `create` fails.
+            let metadata = [crate::fieldspec::FieldSpec::new(
+                "",
+                "",
+                "",
+                "metadata/labels",
+                true,
+            )];
+            let builtin: &[&[crate::fieldspec::FieldSpec]] =
+                match (label.include_selectors, label.include_templates) {
+                    (true, _) => &[&config.common_labels],
+                    (false, true) => &[&config.template_labels, &metadata],
+                    (false, false) => &[&metadata],
+                };
+            for fs in builtin.iter().copied().flatten() {
+                crate::fieldspec::merge_one(&mut specs, fs).map_err(|x| {
+                    tr("labels")(transform::Error::ConflictingFieldSpecs {
+                        path: x.path_str.clone(),
+                        kind: x.gvk.kind.clone(),
+                    })
+                })?;
             }
             transform::add_pairs(list, &label.pairs, &specs).map_err(tr("labels"))?;
         }

@@ -52,6 +52,26 @@ impl FieldSpec {
     }
 }
 
+/// kustomize's `FsSlice.MergeOne`: appends `spec` unless a spec with the
+/// same path whose type `spec` selects is already there; such a spec with
+/// a different `create` flag is a conflict (`Err` with that spec).
+pub(crate) fn merge_one<'a>(
+    specs: &'a mut Vec<FieldSpec>,
+    spec: &FieldSpec,
+) -> Result<(), &'a FieldSpec> {
+    match specs
+        .iter()
+        .position(|x| x.path_str == spec.path_str && x.gvk.is_selected_by(&spec.gvk))
+    {
+        Some(i) if specs[i].create != spec.create => Err(&specs[i]),
+        Some(_) => Ok(()),
+        None => {
+            specs.push(spec.clone());
+            Ok(())
+        }
+    }
+}
+
 /// Splits a field path on `/`, honouring `\/` escapes.
 pub fn split_path(path: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -17,15 +17,10 @@ use crate::resource::{Gvk, Resource};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A file or directory could not be read (the cause names the path).
-    #[error("cannot read {}", path.display())]
-    Read {
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: crate::fs::Error,
-    },
+    /// A file or directory could not be read. The file system's error
+    /// names the path (once), so it is the whole message.
+    #[error(transparent)]
+    Read(crate::fs::Error),
     /// The build path is not a directory.
     #[error("{}: must build at directory: not a directory", path.display())]
     NotADirectory {
@@ -199,10 +194,7 @@ pub(crate) fn kustomization(
     check_size(fs, opts, &dir.abs.join(name), &shown)?;
     let text = fs
         .read_to_string(&dir.abs.join(name))
-        .map_err(|source| Error::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        .map_err(Error::Read)?;
     // kustomize reads kustomization files with sigs.k8s.io/yaml (go-yaml v2),
     // not the resource decoder: YAML 1.1 booleans, the last duplicate key
     // wins, and only the first document counts.
@@ -350,12 +342,8 @@ pub(crate) fn read_bytes(
     kfile: &Path,
     path: &str,
 ) -> Result<Vec<u8>, Error> {
-    let shown = clean(&dir.shown.join(path));
     let real = restricted(fs, opts, dir, kfile, path)?;
-    fs.read(&real).map_err(|source| Error::Read {
-        path: shown,
-        source,
-    })
+    fs.read(&real).map_err(Error::Read)
 }
 
 fn check_size(fs: &dyn FileSystem, opts: &Options, real: &Path, shown: &Path) -> Result<(), Error> {
@@ -404,10 +392,7 @@ pub(crate) fn read_file(
 ) -> Result<(String, PathBuf), Error> {
     let shown = clean(&dir.shown.join(path));
     let real = restricted(fs, opts, dir, kfile, path)?;
-    let text = fs.read_to_string(&real).map_err(|source| Error::Read {
-        path: shown.clone(),
-        source,
-    })?;
+    let text = fs.read_to_string(&real).map_err(Error::Read)?;
     Ok((text, shown))
 }
 

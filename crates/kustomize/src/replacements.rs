@@ -59,6 +59,24 @@ pub enum Error {
         /// The target.
         id: String,
     },
+    /// A replacement wrote text into a number or boolean field that does
+    /// not read back as that type: kustomize keeps the field's type and
+    /// then cannot decode the resource.
+    #[error(
+        "cannot decode {found} `{value}` as a {expected} (replacement target {id}, field {path})"
+    )]
+    TargetType {
+        /// The type the new text resolves to (`!!str`…).
+        found: &'static str,
+        /// The new text.
+        value: String,
+        /// The field's type (`!!int`, `!!float`, `!!bool`).
+        expected: &'static str,
+        /// The target.
+        id: String,
+        /// The field path.
+        path: String,
+    },
     /// A target selector is invalid.
     #[error("invalid target selector")]
     Selector {
@@ -305,6 +323,25 @@ fn resolve_plain(t: &str) -> Value {
     Value::String(t.to_string())
 }
 
+/// The type mismatch error (the target and path are filled in by the
+/// caller).
+fn mismatch(resolved: &Value, value: String, expected: &'static str) -> Error {
+    let found = match resolved {
+        Value::Bool(_) => "!!bool",
+        Value::Number(_) => "!!int",
+        Value::String(s) if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL") => "!!null",
+        _ if value.parse::<f64>().is_ok() => "!!float",
+        _ => "!!str",
+    };
+    Error::TargetType {
+        found,
+        value,
+        expected,
+        id: String::new(),
+        path: String::new(),
+    }
+}
+
 fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> Result<(), Error> {
     let mut value = value.clone();
     if let Some(o) = opts.filter(|o| !o.delimiter.is_empty()) {
@@ -330,22 +367,22 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
         Value::Object(_) | Value::Array(_) => *target = value,
         _ if value.is_object() || value.is_array() => *target = value,
         Value::String(_) => *target = Value::String(text(&value)),
-        Value::Number(_) => {
+        Value::Number(n) => {
+            let expected = if n.is_f64() { "!!float" } else { "!!int" };
             let t = text(&value);
             *target = match resolve_plain(&t) {
                 n @ Value::Number(_) => n,
-                _ => t
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::String(t), Value::Number),
+                other => match t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                    Some(n) if !other.is_boolean() => Value::Number(n),
+                    _ => return Err(mismatch(&other, t, expected)),
+                },
             };
         }
         Value::Bool(_) => {
             let t = text(&value);
             *target = match resolve_plain(&t) {
                 b @ Value::Bool(_) => b,
-                _ => Value::String(t),
+                other => return Err(mismatch(&other, t, "!!bool")),
             };
         }
         Value::Null => {
@@ -483,7 +520,13 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                     value: t,
                 });
             }
-            value = Value::String(parts[o.index as usize].to_string());
+            // kustomize copies the source node and replaces its text: a
+            // number stays typed as a number.
+            let part = parts[o.index as usize];
+            value = match (&value, resolve_plain(part)) {
+                (Value::Number(_), n @ Value::Number(_)) => n,
+                _ => Value::String(part.to_string()),
+            };
         }
         for t in &rep.targets {
             let Some(sel) = &t.select else { continue };
@@ -523,7 +566,11 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                             err = Some(e);
                         }
                     });
-                    if let Some(e) = err {
+                    if let Some(mut e) = err {
+                        if let Error::TargetType { id, path, .. } = &mut e {
+                            *id = r.cur_id().to_string();
+                            path.clone_from(p);
+                        }
                         return Err(e);
                     }
                     if hits == 0 {

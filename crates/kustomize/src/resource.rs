@@ -240,6 +240,8 @@ pub struct Resource {
     pub(crate) transformations: Vec<TransformRecord>,
     /// Fields that share one value node in kustomize (see `alias`).
     pub(crate) aliases: crate::alias::Aliases,
+    /// Made by a generator (kustomize marks it with a behavior annotation).
+    pub(crate) generated: bool,
 }
 
 impl Resource {
@@ -255,6 +257,7 @@ impl Resource {
             ref_vars: Vec::new(),
             transformations: Vec::new(),
             aliases: crate::alias::Aliases::default(),
+            generated: false,
         }
     }
 
@@ -367,6 +370,22 @@ impl Resource {
         let mut ids = self.prev_ids();
         ids.push(self.cur_id());
         ids
+    }
+
+    /// Whether kustomize would hold internal build annotations on the
+    /// object at this point (previous ids, prefixes/suffixes, generator
+    /// marks, var references, origin): its `metadata.annotations` map then
+    /// exists even when the output shows none, which a field spec with
+    /// `create: false` on `metadata/annotations` can see.
+    pub(crate) fn has_build_annotations(&self) -> bool {
+        !self.prev.is_empty()
+            || !self.prefixes.is_empty()
+            || !self.suffixes.is_empty()
+            || self.needs_hash
+            || self.generated
+            || !self.ref_vars.is_empty()
+            || self.origin.is_some()
+            || !self.transformations.is_empty()
     }
 
     /// Remembers the current id before a change of name/namespace/kind.

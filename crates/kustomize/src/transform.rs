@@ -41,6 +41,18 @@ pub enum Error {
         /// The key.
         key: String,
     },
+    /// A `labels` entry's own `fields` and the builtin field specs it
+    /// brings in (`includeSelectors`/`includeTemplates`, `metadata/labels`)
+    /// name the same field with different `create` flags.
+    #[error(
+        "conflicting fieldspecs: '{path}' (kind '{kind}') is listed with create true and false"
+    )]
+    ConflictingFieldSpecs {
+        /// The field path.
+        path: String,
+        /// The kind of the spec already present (may be empty).
+        kind: String,
+    },
     /// A field a transformer writes holds the wrong type.
     #[error("{id}: field '{path}' is not a {expected}")]
     WrongType {
@@ -249,10 +261,13 @@ pub fn add_pairs(
         let mut overwritten: Vec<Vec<Path>> = vec![Vec::new(); pairs.len()];
         for (fs, _) in specs.iter().zip(&applies).filter(|(_, a)| **a) {
             let mut bad = false;
+            // kustomize's internal annotations make the map exist.
+            let create =
+                fs.create || (fs.path_str == "metadata/annotations" && r.has_build_annotations());
             let _ = visit_paths::<()>(
                 r.object_mut(),
                 &fs.path,
-                fs.create,
+                create,
                 CreateKind::Map,
                 &mut Vec::new(),
                 &mut |v, at| {

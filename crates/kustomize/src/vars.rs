@@ -69,7 +69,9 @@ struct ObjRef {
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 struct FieldRef {
-    #[serde(default)]
+    /// kustomize's field is `fieldPath`; Go's JSON decoder matches it
+    /// case-insensitively, so `fieldpath` works too.
+    #[serde(default, alias = "fieldPath", alias = "FieldPath")]
     fieldpath: String,
 }
 

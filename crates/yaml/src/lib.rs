@@ -82,8 +82,9 @@
 //!   alias to an empty node used inside a flow collection is not.
 //! - **Annotations as written.** kustomize reads and rewrites a resource's
 //!   `metadata.annotations` as a string map, so there [`parse_documents`]
-//!   keeps a plain scalar's text as written (`True`, `0x1F`, `~`, `1e3`
-//!   stay as strings) and turns a collection into `""`. Labels keep their
+//!   keeps a plain scalar's text as written (`True`, `0x1F`, `~`, `1e3`,
+//!   `.inf` stay as strings) and turns a collection into `""`; so do the
+//!   items of a `kind: List` document (when `kind` precedes `items`). Labels keep their
 //!   resolved values, as kustomize prints them.
 //! - What kustomize's *engine* does (dropping an empty `metadata.labels` or
 //!   `metadata.annotations` map, document order) is not this crate's job.

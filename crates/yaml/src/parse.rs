@@ -981,18 +981,29 @@ impl Builder<'_, '_> {
     /// document: kustomize reads (and rewrites) annotations as a string map,
     /// so a non-string scalar there becomes its text as written and a
     /// collection becomes "".
+    ///
+    /// The same holds for the items of a top-level `kind: List` document
+    /// (`items[i].metadata.annotations.<key>`, when `kind` comes before
+    /// `items`): kustomize turns each item into a resource of its own
+    /// without re-reading it (other `…List` kinds go through JSON first,
+    /// which resolves the scalars).
     fn at_annotation_value(&self) -> bool {
         let pending_is = |f: &Frame, k: &str| matches!(f, Frame::Map { pending: Some((Key::Str(s), ..)), .. } if s == k);
-        self.stack.len() == 3
-            && pending_is(&self.stack[0], "metadata")
-            && pending_is(&self.stack[1], "annotations")
-            && matches!(
-                self.stack[2],
-                Frame::Map {
-                    pending: Some((Key::Str(_), ..)),
-                    ..
-                }
-            )
+        let annotation_tail = |frames: &[Frame]| {
+            matches!(frames, [meta, ann, Frame::Map { pending: Some((Key::Str(_), ..)), .. }]
+                if pending_is(meta, "metadata") && pending_is(ann, "annotations"))
+        };
+        match self.stack.as_slice() {
+            [_, _, _] => annotation_tail(&self.stack),
+            [doc, Frame::Seq { .. }, rest @ ..] if rest.len() == 3 => {
+                pending_is(doc, "items")
+                    && matches!(doc, Frame::Map { entries, .. } if entries.iter().any(|e| {
+                        e.key == "kind" && matches!(&e.value, Value::String(k) if k == "List")
+                    }))
+                    && annotation_tail(rest)
+            }
+            _ => false,
+        }
     }
 
     fn expecting_key(&self) -> bool {
@@ -1256,15 +1267,12 @@ impl Builder<'_, '_> {
         } else {
             text
         };
-        let annotation = (!v2 && style == ScalarStyle::Plain && self.at_annotation_value())
-            .then(|| text.to_string());
-        let v = match (
-            scalar_value(text, style, tag, line, column, v2)?,
-            annotation,
-        ) {
-            // kustomize reads annotations as strings: the scalar as written.
-            (_, Some(written)) => Value::String(written),
-            (v, _) => v,
+        // kustomize reads annotations as strings: the scalar as written
+        // (even `.inf`, which has no JSON value).
+        let v = if !v2 && style == ScalarStyle::Plain && self.at_annotation_value() {
+            Value::String(json_reread(text.into_owned(), line, column)?)
+        } else {
+            scalar_value(text, style, tag, line, column, v2)?
         };
         self.anchor(anchor, &v, 1);
         self.push(v, 1, span)

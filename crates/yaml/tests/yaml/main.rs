@@ -5,6 +5,7 @@
 // Helpers outside `#[test]` functions may fail the test by panicking too.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
+mod annotations;
 mod corpus;
 mod difftest;
 mod errors;
