@@ -59,24 +59,6 @@ pub enum Error {
         /// The target.
         id: String,
     },
-    /// A replacement wrote text into a number or boolean field that does
-    /// not read back as that type: kustomize keeps the field's type and
-    /// then cannot decode the resource.
-    #[error(
-        "cannot decode {found} `{value}` as a {expected} (replacement target {id}, field {path})"
-    )]
-    TargetType {
-        /// The type the new text resolves to (`!!str`…).
-        found: &'static str,
-        /// The new text.
-        value: String,
-        /// The field's type (`!!int`, `!!float`, `!!bool`).
-        expected: &'static str,
-        /// The target.
-        id: String,
-        /// The field path.
-        path: String,
-    },
     /// A target selector is invalid.
     #[error("invalid target selector")]
     Selector {
@@ -323,25 +305,6 @@ fn resolve_plain(t: &str) -> Value {
     Value::String(t.to_string())
 }
 
-/// The type mismatch error (the target and path are filled in by the
-/// caller).
-fn mismatch(resolved: &Value, value: String, expected: &'static str) -> Error {
-    let found = match resolved {
-        Value::Bool(_) => "!!bool",
-        Value::Number(_) => "!!int",
-        Value::String(s) if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL") => "!!null",
-        _ if value.parse::<f64>().is_ok() => "!!float",
-        _ => "!!str",
-    };
-    Error::TargetType {
-        found,
-        value,
-        expected,
-        id: String::new(),
-        path: String::new(),
-    }
-}
-
 fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> Result<(), Error> {
     let mut value = value.clone();
     if let Some(o) = opts.filter(|o| !o.delimiter.is_empty()) {
@@ -367,22 +330,28 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
         Value::Object(_) | Value::Array(_) => *target = value,
         _ if value.is_object() || value.is_array() => *target = value,
         Value::String(_) => *target = Value::String(text(&value)),
-        Value::Number(n) => {
-            let expected = if n.is_f64() { "!!float" } else { "!!int" };
+        // kustomize keeps a typed target's tag and then cannot decode text
+        // of another type (`cannot decode !!str `web` as a !!int`). But a
+        // field an earlier replacement created (or the images transformer
+        // rewrote) is an untagged node that takes any text, and weir's
+        // values do not record which is which: such text becomes a string
+        // here rather than failing a build kustomize accepts.
+        Value::Number(_) => {
             let t = text(&value);
             *target = match resolve_plain(&t) {
                 n @ Value::Number(_) => n,
-                other => match t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
-                    Some(n) if !other.is_boolean() => Value::Number(n),
-                    _ => return Err(mismatch(&other, t, expected)),
-                },
+                _ => t
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::String(t), Value::Number),
             };
         }
         Value::Bool(_) => {
             let t = text(&value);
             *target = match resolve_plain(&t) {
                 b @ Value::Bool(_) => b,
-                other => return Err(mismatch(&other, t, "!!bool")),
+                _ => Value::String(t),
             };
         }
         Value::Null => {
@@ -566,11 +535,7 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                             err = Some(e);
                         }
                     });
-                    if let Some(mut e) = err {
-                        if let Error::TargetType { id, path, .. } = &mut e {
-                            *id = r.cur_id().to_string();
-                            path.clone_from(p);
-                        }
+                    if let Some(e) = err {
                         return Err(e);
                     }
                     if hits == 0 {

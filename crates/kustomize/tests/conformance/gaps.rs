@@ -26,4 +26,20 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "err_crds_object_ref_field_is_scalar",
         "a name reference path that runs through a scalar is an error in kustomize, weir skips it",
     ),
+    (
+        "replacements_number_into_image_set_by_images",
+        "the images transformer writes a new untagged YAML node; a replacement then copies only the text `8080` into it and kustomize prints it as a number, while an untouched image keeps its string tag (\"8080\"); weir's values carry no tags, so both become strings",
+    ),
+    (
+        "err_replacement_text_into_number_field",
+        "kustomize keeps an int field's tag when a replacement writes `web` into it and then cannot decode it; weir writes a string instead, because an untagged node (created by an earlier replacement or the images transformer) takes any text in kustomize and weir's values cannot tell the two apart (see replacements_number_into_image_set_by_images)",
+    ),
+    (
+        "vars_stringify_replacement_created_number",
+        "a replacement-created field (an untagged node holding `8080`) in a var field spec is re-tagged as a string by kustomize's var pass even without a `$(VAR)` in it; weir keeps the number",
+    ),
+    (
+        "generator_merge_keeps_existing_data_text",
+        "a generator merged into a ConfigMap rewrites the existing data as strings from the text as written (`1e3`, `1.50`, `0x1F`); weir_yaml only keeps the resolved numbers (\"1000\", \"1.5\", \"31\")",
+    ),
 ];
