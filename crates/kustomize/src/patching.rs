@@ -809,7 +809,7 @@ pub(crate) fn patches(
                 apply_smp_by_id(list, &docs, opts).map_err(|e| wrap(kfile, FIELD, e))?;
             }
             (Patch::Json6902(ops), Some(sel)) => {
-                apply_json(list, &sel, &ops).map_err(|e| wrap(kfile, FIELD, e))?;
+                apply_json(list, &sel, &ops, true).map_err(|e| wrap(kfile, FIELD, e))?;
             }
             (Patch::Json6902(_), None) => {
                 return Err(wrap(
@@ -826,12 +826,32 @@ pub(crate) fn patches(
     Ok(())
 }
 
-fn apply_json(list: &mut [Resource], sel: &Selector, ops: &Json6902) -> Result<(), Error> {
+/// Whether kustomize holds internal build annotations on the resource
+/// (previous ids, prefixes/suffixes, hash and var marks, origin).
+fn holds_build_annotations(r: &Resource) -> bool {
+    !r.prev.is_empty()
+        || !r.prefixes.is_empty()
+        || !r.suffixes.is_empty()
+        || r.needs_hash
+        || !r.ref_vars.is_empty()
+        || r.origin.is_some()
+        || !r.transformations.is_empty()
+}
+
+/// `patches` (`stores_id`: kustomize stores the previous id, in build
+/// annotations, before the ops) or legacy `patchesJson6902`.
+fn apply_json(
+    list: &mut [Resource],
+    sel: &Selector,
+    ops: &Json6902,
+    stores_id: bool,
+) -> Result<(), Error> {
     for i in select(list, sel) {
         let r = &mut list[i];
+        let build_annotations = stores_id || holds_build_annotations(r);
         // kustomize records the id first: a JSON patch may rename.
         r.store_previous_id();
-        let result = ops.apply(r.object_mut());
+        let result = ops.apply_to_resource(r.object_mut(), build_annotations);
         result.map_err(|source| Error::Json6902 {
             id: r.cur_id().to_string(),
             source: Box::new(source),
@@ -887,7 +907,8 @@ pub(crate) fn json6902(
                     },
                 )
             })?;
-        apply_json(ra.resources.resources_mut(), &sel, &ops).map_err(|e| wrap(kfile, FIELD, e))?;
+        apply_json(ra.resources.resources_mut(), &sel, &ops, false)
+            .map_err(|e| wrap(kfile, FIELD, e))?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{
     Candidate, Json6902, Patch, Selector, SelectorSpec, copied_strategic, parse_patch,
-    parse_strategic, smp, target_id,
+    parse_strategic, restore_annotation_nulls, smp, target_id,
 };
 
 /// Cases that pass through here only with parts of the build this module
@@ -222,7 +222,8 @@ fn run_case(dir: &Path, k: &Value) -> Result<Vec<Value>, String> {
         apply_smp_docs(&mut resources, None, &docs, smp::Options::default())?;
     }
     for entry in entries("patches") {
-        let patch = parse_patch(&read_patch_text(dir, &entry)).map_err(|e| e.to_string())?;
+        let text = read_patch_text(dir, &entry);
+        let patch = parse_patch(&text).map_err(|e| e.to_string())?;
         let opts = smp::Options {
             allow_name_change: entry.pointer("/options/allowNameChange")
                 == Some(&Value::Bool(true)),
@@ -245,10 +246,13 @@ fn run_case(dir: &Path, k: &Value) -> Result<Vec<Value>, String> {
                     .collect();
                 apply_smp_docs(&mut resources, targets, &docs, opts)?;
             }
-            Patch::Strategic(docs) => apply_smp_docs(&mut resources, targets, &docs, opts)?,
+            Patch::Strategic(mut docs) => {
+                restore_annotation_nulls(&text, &mut docs);
+                apply_smp_docs(&mut resources, targets, &docs, opts)?;
+            }
             Patch::Json6902(ops) => {
                 for i in targets.ok_or("JSON 6902 patch without target")? {
-                    ops.apply(&mut resources[i].obj)
+                    ops.apply_to_resource(&mut resources[i].obj, true)
                         .map_err(|e| e.to_string())?;
                 }
             }

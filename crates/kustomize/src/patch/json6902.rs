@@ -12,7 +12,7 @@
 
 use json_patch::jsonptr::PointerBuf;
 use json_patch::{Patch, PatchOperation};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Why a JSON 6902 patch could not be read or applied.
 #[derive(Debug, thiserror::Error)]
@@ -106,10 +106,13 @@ impl Json6902 {
             return Json6902::from_value(&value);
         }
         // Untrimmed: kustomize converts the text as it is (a block scalar
-        // ending the text keeps or lacks its final line break accordingly).
-        let docs = weir_yaml::parse_documents_with(text, &crate::load::yaml_options())
+        // ending the text keeps or lacks its final line break accordingly),
+        // with sigs.k8s.io/yaml: go-yaml v2's view (YAML 1.1 booleans such
+        // as `yes` and `y`, keys made strings), first document only.
+        let opts = crate::load::yaml_options().with_decoder(weir_yaml::Decoder::Kustomization);
+        let doc = weir_yaml::parse_first_document_with(text, &opts)
             .map_err(|source| Error::Yaml { source })?;
-        Json6902::from_value(docs.first().unwrap_or(&Value::Null))
+        Json6902::from_value(doc.as_ref().unwrap_or(&Value::Null))
     }
 
     /// Reads an already parsed op list.
@@ -162,13 +165,73 @@ impl Json6902 {
     /// Applies every operation in order. Atomic: when one fails, `target`
     /// is left exactly as it was.
     pub fn apply(&self, target: &mut Value) -> Result<(), Error> {
-        let mut doc = target.clone();
+        let doc = target.clone();
+        *target = self.apply_to(doc)?;
+        Ok(())
+    }
+
+    /// [`Json6902::apply`] to a resource, as kustomize applies it. With
+    /// `build_annotations` (kustomize holds internal build annotations on
+    /// the resource at that moment, e.g. its previous ids, which a
+    /// `patches:` entry always stores first) the resource has a
+    /// `metadata.annotations` map for the ops even when it shows none, so
+    /// an op on `/metadata/annotations/<key>` works; the map is removed
+    /// again when the ops leave it empty. kustomize reads the result back
+    /// as YAML, where an annotation set to null reads as the text `null`.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use weir_kustomize::patch::json6902::Json6902;
+    ///
+    /// let p = Json6902::parse("- {op: add, path: /metadata/annotations/a, value: b}").unwrap();
+    /// let mut cm = json!({"kind": "ConfigMap", "metadata": {"name": "c"}});
+    /// assert!(p.apply_to_resource(&mut cm.clone(), false).is_err());
+    /// p.apply_to_resource(&mut cm, true).unwrap();
+    /// assert_eq!(cm["metadata"]["annotations"], json!({"a": "b"}));
+    /// ```
+    pub fn apply_to_resource(
+        &self,
+        resource: &mut Value,
+        build_annotations: bool,
+    ) -> Result<(), Error> {
+        let mut doc = resource.clone();
+        let added = match doc.get_mut("metadata") {
+            Some(Value::Object(meta))
+                if build_annotations && meta.get("annotations").is_none_or(Value::is_null) =>
+            {
+                meta.insert("annotations".to_string(), Value::Object(Map::new()));
+                true
+            }
+            _ => false,
+        };
+        let mut doc = self.apply_to(doc)?;
+        if let Some(Value::Object(meta)) = doc.get_mut("metadata") {
+            match meta.get_mut("annotations") {
+                Some(Value::Object(a)) if a.is_empty() && added => {
+                    meta.remove("annotations");
+                }
+                Some(Value::Object(a)) => {
+                    for v in a.values_mut().filter(|v| v.is_null()) {
+                        *v = Value::String("null".to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        *resource = doc;
+        Ok(())
+    }
+
+    fn apply_to(&self, mut doc: Value) -> Result<Value, Error> {
         for (index, op) in self.ops.iter().enumerate() {
             let op = resolve_negative_indices(&doc, op);
             let refusal = match &op {
                 PatchOperation::Add(a) if a.path.is_root() => Some("the root path"),
                 PatchOperation::Test(_) if self.valueless_tests.contains(&index) => {
                     Some("no value to test against")
+                }
+                PatchOperation::Test(t) if has_null_element(&t.value) => {
+                    Some("a null element of a list never compares equal")
                 }
                 _ => None,
             };
@@ -194,8 +257,18 @@ impl Json6902 {
             })?;
         }
         through_float64(&mut doc);
-        *target = doc;
-        Ok(())
+        Ok(doc)
+    }
+}
+
+/// Whether a list holds a null element, at any depth. evanphx/json-patch,
+/// as kustomize uses it, cannot `test` such a value: the null element never
+/// compares (kubectl crashes). A null member of a map compares fine.
+fn has_null_element(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.values().any(has_null_element),
+        Value::Array(items) => items.iter().any(|v| v.is_null() || has_null_element(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => false,
     }
 }
 

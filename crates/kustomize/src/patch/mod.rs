@@ -162,6 +162,13 @@ pub fn parse_patch_file(text: &str) -> Result<Patch, Error> {
     }
     let docs = weir_yaml::parse_documents_with(text, &crate::load::yaml_options())
         .map_err(|source| Error::Yaml { source })?;
+    if let [Value::Array(_)] = docs.as_slice() {
+        // An op list: kustomize reads it with go-yaml v2 (see
+        // `Json6902::parse`), not as a resource.
+        return Json6902::parse(text)
+            .map(Patch::Json6902)
+            .map_err(|source| Error::Json6902 { source });
+    }
     Patch::from_documents(docs)
 }
 
