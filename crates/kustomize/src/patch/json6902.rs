@@ -445,6 +445,43 @@ mod tests {
     }
 
     #[test]
+    fn yaml_op_lists_are_read_as_yaml_1_1() {
+        let p =
+            Json6902::parse("- {op: add, path: /a, value: {y: yes, when: 2001-12-14}}\n").unwrap();
+        let mut d = json!({});
+        p.apply(&mut d).unwrap();
+        assert_eq!(d, json!({"a": {"true": true, "when": "2001-12-14"}}));
+    }
+
+    #[test]
+    fn a_test_of_a_list_with_a_null_element_fails_a_map_with_a_null_member_does_not() {
+        let mut d = json!({"l": [1, null], "m": {"a": null}});
+        let list = ops(json!([{"op": "test", "path": "/l", "value": [1, null]}]));
+        assert!(matches!(
+            list.apply(&mut d),
+            Err(Error::NotApplicable { index: 0, .. })
+        ));
+        let map = ops(json!([{"op": "test", "path": "/m", "value": {"a": null}}]));
+        map.apply(&mut d).unwrap();
+    }
+
+    #[test]
+    fn resource_ops_see_an_annotations_map_only_with_build_annotations() {
+        let p = ops(json!([{"op": "add", "path": "/metadata/annotations/x", "value": null}]));
+        let cm = json!({"kind": "ConfigMap", "metadata": {"name": "c"}});
+        assert!(p.apply_to_resource(&mut cm.clone(), false).is_err());
+        let mut got = cm.clone();
+        p.apply_to_resource(&mut got, true).unwrap();
+        assert_eq!(got["metadata"]["annotations"], json!({"x": "null"}));
+        // A map the ops leave empty goes away again.
+        let mut got = cm.clone();
+        ops(json!([{"op": "test", "path": "/metadata/name", "value": "c"}]))
+            .apply_to_resource(&mut got, true)
+            .unwrap();
+        assert_eq!(got, cm);
+    }
+
+    #[test]
     fn all_six_operations_apply_in_order() {
         let mut d = json!({"a": 1, "list": [1, 2], "m": {"x": "y"}});
         ops(json!([
