@@ -463,6 +463,30 @@ fn finish_annotations(obj: &mut serde_json::Value) {
     }
 }
 
+/// A generator merged into (or replacing) an existing ConfigMap/Secret
+/// rewrites its data as strings: fields an earlier replacement created are
+/// no longer untagged there.
+fn forget_untagged_generated(kust: &Kustomization, existing: &mut [Resource]) {
+    let names: Vec<&str> = kust
+        .config_map_generator
+        .iter()
+        .chain(&kust.secret_generator)
+        .filter_map(|g| g.get("name").and_then(serde_json::Value::as_str))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    for r in existing.iter_mut().filter(|r| !r.untagged.is_empty()) {
+        if matches!(r.kind(), "ConfigMap" | "Secret")
+            && r.all_ids()
+                .iter()
+                .any(|id| names.contains(&id.name.as_str()))
+        {
+            r.untagged.clear();
+        }
+    }
+}
+
 fn is_remote(path: &str) -> bool {
     path.contains("://")
         || path.starts_with("git@")
@@ -520,6 +544,9 @@ impl Builder<'_> {
         crate::patching::run_generators(self, dir, kust, kfile, ra)?;
         if let Some(new) = ra.resources.resources_mut().get_mut(before..) {
             new.iter_mut().for_each(|r| r.generated = true);
+        }
+        if let Some(old) = ra.resources.resources_mut().get_mut(..before) {
+            forget_untagged_generated(kust, old);
         }
         for path in &kust.components {
             self.accumulate_directory(dir, kfile, path, ra, true)?;

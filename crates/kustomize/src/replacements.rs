@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::alias::Seg;
 use crate::patch::{LabelSelector, SelectorSpec};
 use crate::resource::{Gvk, ResId, Resource};
 
@@ -58,6 +59,24 @@ pub enum Error {
         path: String,
         /// The target.
         id: String,
+    },
+    /// A replacement wrote text into a number or boolean field that does
+    /// not read back as that type: kustomize keeps the field's type and
+    /// then cannot decode the resource.
+    #[error(
+        "cannot decode {found} `{value}` as a {expected} (replacement target {id}, field {path})"
+    )]
+    TargetType {
+        /// The type the new text resolves to (`!!str`…).
+        found: &'static str,
+        /// The new text.
+        value: String,
+        /// The field's type (`!!int`, `!!float`, `!!bool`).
+        expected: &'static str,
+        /// The target.
+        id: String,
+        /// The field path.
+        path: String,
     },
     /// A target selector is invalid.
     #[error("invalid target selector")]
@@ -211,16 +230,33 @@ fn lookup<'a>(v: &'a Value, segs: &[String]) -> Option<&'a Value> {
     Some(cur)
 }
 
+/// The callback of [`visit`]: the node and its path from the object root.
+type Visitor<'a> = dyn FnMut(&mut Value, &[Seg]) + 'a;
+
 /// Visits every node `segs` reaches, creating missing parts when asked.
-fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mut Value)) {
+/// `at` is the path of `v` (extended and restored on the way down).
+fn visit(v: &mut Value, segs: &[String], create: bool, at: &mut Vec<Seg>, f: &mut Visitor<'_>) {
     let Some((s, rest)) = segs.split_first() else {
-        f(v);
+        f(v, at);
         return;
+    };
+    let down = |child: &mut Value, seg: Seg, at: &mut Vec<Seg>, f: &mut Visitor<'_>| {
+        at.push(seg);
+        visit(child, rest, create, at, f);
+        at.pop();
     };
     if s == "*" {
         match v {
-            Value::Array(items) => items.iter_mut().for_each(|i| visit(i, rest, create, f)),
-            Value::Object(m) => m.values_mut().for_each(|i| visit(i, rest, create, f)),
+            Value::Array(items) => {
+                for (n, i) in items.iter_mut().enumerate() {
+                    down(i, Seg::Index(n), at, f);
+                }
+            }
+            Value::Object(m) => {
+                for (k, i) in m.iter_mut() {
+                    down(i, Seg::Key(k.clone()), at, f);
+                }
+            }
             _ => {}
         }
         return;
@@ -233,24 +269,27 @@ fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mut Va
         match sel.split_once('=') {
             Some((k, val)) => {
                 let mut hit = false;
-                for i in items.iter_mut() {
+                for (n, i) in items.iter_mut().enumerate() {
                     if i.get(k).map(text).as_deref() == Some(val) {
                         hit = true;
-                        visit(i, rest, create, f);
+                        down(i, Seg::Index(n), at, f);
                     }
                 }
                 if !hit && create {
                     let mut m = Map::new();
                     m.insert(k.to_string(), Value::String(val.to_string()));
                     items.push(Value::Object(m));
+                    let n = items.len() - 1;
                     if let Some(last) = items.last_mut() {
-                        visit(last, rest, create, f);
+                        down(last, Seg::Index(n), at, f);
                     }
                 }
             }
             None => {
-                if let Some(i) = sel.parse::<usize>().ok().and_then(|n| items.get_mut(n)) {
-                    visit(i, rest, create, f);
+                if let Some(n) = sel.parse::<usize>().ok()
+                    && let Some(i) = items.get_mut(n)
+                {
+                    down(i, Seg::Index(n), at, f);
                 }
             }
         }
@@ -258,8 +297,10 @@ fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mut Va
     }
     match v {
         Value::Array(items) => {
-            if let Some(i) = s.parse::<usize>().ok().and_then(|n| items.get_mut(n)) {
-                visit(i, rest, create, f);
+            if let Some(n) = s.parse::<usize>().ok()
+                && let Some(i) = items.get_mut(n)
+            {
+                down(i, Seg::Index(n), at, f);
             }
         }
         Value::Object(m) => {
@@ -280,12 +321,12 @@ fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mut Va
                 if child.is_null() && create && !rest.is_empty() {
                     *child = Value::Object(Map::new());
                 }
-                visit(child, rest, create, f);
+                down(child, Seg::Key(s.clone()), at, f);
             }
         }
         Value::Null if create => {
             *v = Value::Object(Map::new());
-            visit(v, segs, create, f);
+            visit(v, segs, create, at, f);
         }
         _ => {}
     }
@@ -303,6 +344,66 @@ fn resolve_plain(t: &str) -> Value {
         return Value::from(i);
     }
     Value::String(t.to_string())
+}
+
+/// The type mismatch error (the caller fills in the target and path).
+fn mismatch(resolved: &Value, value: String, expected: &'static str) -> Error {
+    let found = match resolved {
+        Value::Bool(_) => "!!bool",
+        Value::Number(_) => "!!int",
+        Value::String(s) if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL") => "!!null",
+        _ if value.parse::<f64>().is_ok() => "!!float",
+        _ => "!!str",
+    };
+    Error::TargetType {
+        found,
+        value,
+        expected,
+        id: String::new(),
+        path: String::new(),
+    }
+}
+
+/// Writes one target node. A scalar field the replacement creates is an
+/// untagged node in kustomize: it prints as its text resolves (`8080` a
+/// number, `web` a string) and a later replacement writes any text into
+/// it. Such fields are remembered per resource in `untagged`.
+fn write_target(
+    node: &mut Value,
+    at: &[Seg],
+    value: &Value,
+    opts: Option<&FieldOptions>,
+    untagged: &mut Vec<crate::alias::Path>,
+) -> Result<(), Error> {
+    let known = untagged.iter().any(|p| p.as_slice() == at);
+    let created = node.is_null();
+    if known && !node.is_object() && !node.is_array() {
+        *node = Value::String(text(node));
+        set_field(node, value, opts)?;
+        if let Value::String(t) = node {
+            *node = resolve_untagged(t);
+        }
+        return Ok(());
+    }
+    set_field(node, value, opts)?;
+    if created && !known && !node.is_object() && !node.is_array() {
+        untagged.push(at.to_vec());
+    }
+    Ok(())
+}
+
+/// An untagged scalar's text as kustomize prints it: numbers and booleans
+/// resolve, everything else stays a string.
+fn resolve_untagged(t: &str) -> Value {
+    match resolve_plain(t) {
+        v @ (Value::Number(_) | Value::Bool(_)) => v,
+        _ => t
+            .parse::<f64>()
+            .ok()
+            .filter(|_| t.bytes().any(|b| b.is_ascii_digit()))
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| Value::String(t.to_string()), Value::Number),
+    }
 }
 
 fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> Result<(), Error> {
@@ -331,27 +432,24 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
         _ if value.is_object() || value.is_array() => *target = value,
         Value::String(_) => *target = Value::String(text(&value)),
         // kustomize keeps a typed target's tag and then cannot decode text
-        // of another type (`cannot decode !!str `web` as a !!int`). But a
-        // field an earlier replacement created (or the images transformer
-        // rewrote) is an untagged node that takes any text, and weir's
-        // values do not record which is which: such text becomes a string
-        // here rather than failing a build kustomize accepts.
-        Value::Number(_) => {
+        // of another type (`cannot decode !!str `web` as a !!int`). Fields
+        // a replacement created are untagged instead (see `write_target`).
+        Value::Number(n) => {
+            let expected = if n.is_f64() { "!!float" } else { "!!int" };
             let t = text(&value);
             *target = match resolve_plain(&t) {
                 n @ Value::Number(_) => n,
-                _ => t
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::String(t), Value::Number),
+                other => match t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                    Some(n) if !other.is_boolean() => Value::Number(n),
+                    _ => return Err(mismatch(&other, t, expected)),
+                },
             };
         }
         Value::Bool(_) => {
             let t = text(&value);
             *target = match resolve_plain(&t) {
                 b @ Value::Bool(_) => b,
-                _ => Value::String(t),
+                other => return Err(mismatch(&other, t, "!!bool")),
             };
         }
         Value::Null => {
@@ -526,16 +624,30 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                     continue;
                 }
                 let before = (!r.aliases.is_empty()).then(|| r.aliases.snapshot(r.object()));
+                let mut untagged = std::mem::take(&mut r.untagged);
                 for p in &paths {
                     let mut hits = 0;
                     let mut err = None;
-                    visit(r.object_mut(), &split(p), create, &mut |node| {
-                        hits += 1;
-                        if let Err(e) = set_field(node, &value, t.options.as_ref()) {
-                            err = Some(e);
+                    let mut at = Vec::new();
+                    visit(
+                        r.object_mut(),
+                        &split(p),
+                        create,
+                        &mut at,
+                        &mut |node, at| {
+                            hits += 1;
+                            let result =
+                                write_target(node, at, &value, t.options.as_ref(), &mut untagged);
+                            if let Err(e) = result {
+                                err = Some(e);
+                            }
+                        },
+                    );
+                    if let Some(mut e) = err {
+                        if let Error::TargetType { id, path, .. } = &mut e {
+                            *id = r.cur_id().to_string();
+                            path.clone_from(p);
                         }
-                    });
-                    if let Some(e) = err {
                         return Err(e);
                     }
                     if hits == 0 {
@@ -545,6 +657,7 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                         });
                     }
                 }
+                r.untagged = untagged;
                 if let Some(before) = before {
                     // kustomize writes target scalars into the existing node.
                     let mut aliases = std::mem::take(&mut r.aliases);
@@ -589,6 +702,33 @@ mod tests {
         };
         set_field(&mut t, &json!("x"), Some(&o)).unwrap();
         assert_eq!(t, json!("x.svc.ns.local"));
+    }
+
+    #[test]
+    fn created_fields_are_untagged_typed_fields_are_not() {
+        let mut untagged = Vec::new();
+        let at = vec![Seg::Key("port".into())];
+        let mut node = Value::Null;
+        write_target(&mut node, &at, &json!(8080), None, &mut untagged).unwrap();
+        assert_eq!(node, json!(8080));
+        assert_eq!(untagged, vec![at.clone()]);
+        // A created field takes any text later, and prints as it resolves.
+        write_target(&mut node, &at, &json!("web"), None, &mut untagged).unwrap();
+        assert_eq!(node, json!("web"));
+        write_target(&mut node, &at, &json!(81), None, &mut untagged).unwrap();
+        assert_eq!(node, json!(81));
+        // A parsed int field keeps its type: text is an error.
+        let mut typed = json!(2);
+        let other = vec![Seg::Key("replicas".into())];
+        let err = write_target(&mut typed, &other, &json!("web"), None, &mut untagged);
+        assert!(matches!(
+            err,
+            Err(Error::TargetType {
+                found: "!!str",
+                expected: "!!int",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -242,6 +242,9 @@ pub struct Resource {
     pub(crate) aliases: crate::alias::Aliases,
     /// Made by a generator (kustomize marks it with a behavior annotation).
     pub(crate) generated: bool,
+    /// Scalar fields a replacement created: untagged nodes in kustomize,
+    /// which print as their text resolves and take any later text.
+    pub(crate) untagged: Vec<crate::alias::Path>,
 }
 
 impl Resource {
@@ -258,6 +261,7 @@ impl Resource {
             transformations: Vec::new(),
             aliases: crate::alias::Aliases::default(),
             generated: false,
+            untagged: Vec::new(),
         }
     }
 
