@@ -34,7 +34,8 @@ pub(crate) fn get<'a>(v: &'a Value, path: &[Seg]) -> Option<&'a Value> {
     })
 }
 
-fn get_mut<'a>(v: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
+/// The node at `path`, mutable, if there is one.
+pub(crate) fn get_mut<'a>(v: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
     path.iter().try_fold(v, |cur, seg| match (seg, cur) {
         (Seg::Key(k), Value::Object(m)) => m.get_mut(k),
         (Seg::Index(i), Value::Array(items)) => items.get_mut(*i),

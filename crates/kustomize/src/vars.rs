@@ -241,8 +241,52 @@ pub(crate) fn resolve(
                 },
             );
         }
+        if !r.untagged.is_empty() {
+            stringify_untagged(r, specs, &gvk);
+        }
     }
     Ok(())
+}
+
+/// kustomize's var pass treats an untagged scalar (one a replacement
+/// created) in a var field as a string and tags it so, even without a
+/// `$(VAR)` in it: a created `8080` there prints as `"8080"`.
+fn stringify_untagged(r: &mut Resource, specs: &[FieldSpec], gvk: &Gvk) {
+    let untagged = std::mem::take(&mut r.untagged);
+    let mut kept = Vec::with_capacity(untagged.len());
+    for p in untagged {
+        let reached = specs
+            .iter()
+            .any(|fs| fs.applies_to(gvk) && spec_reaches(&fs.path, &p));
+        if !reached {
+            kept.push(p);
+            continue;
+        }
+        if let Some(node) = crate::alias::get_mut(r.object_mut(), &p)
+            && (node.is_number() || node.is_boolean())
+        {
+            *node = Value::String(node.to_string());
+        }
+    }
+    r.untagged = kept;
+}
+
+/// Whether a field spec path (lists traversed implicitly) reaches the
+/// concrete `path`, or an item or map value right under what it reaches.
+fn spec_reaches(spec: &[String], path: &[crate::alias::Seg]) -> bool {
+    use crate::alias::Seg;
+    let mut rest = path;
+    for s in spec {
+        while let [Seg::Index(_), tail @ ..] = rest {
+            rest = tail;
+        }
+        let key = s.strip_suffix("[]").unwrap_or(s);
+        match rest {
+            [Seg::Key(k), tail @ ..] if k == key => rest = tail,
+            _ => return false,
+        }
+    }
+    matches!(rest, [] | [_])
 }
 
 fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>) {
@@ -451,6 +495,29 @@ mod tests {
         assert_eq!(expand("$$(A)", &vals), Some(json!("$(A)")));
         assert_eq!(expand("$(B)", &vals), None);
         assert_eq!(expand("a$", &vals), None);
+    }
+
+    #[test]
+    fn spec_paths_reach_concrete_paths_through_lists() {
+        use crate::alias::Seg;
+        let spec = crate::fieldspec::split_path("spec/template/spec/containers/env/value");
+        let k = |s: &str| Seg::Key(s.into());
+        let path = vec![
+            k("spec"),
+            k("template"),
+            k("spec"),
+            k("containers"),
+            Seg::Index(0),
+            k("env"),
+            Seg::Index(2),
+            k("value"),
+        ];
+        assert!(spec_reaches(&spec, &path));
+        assert!(!spec_reaches(&spec, &path[..6]));
+        let args = crate::fieldspec::split_path("spec/template/spec/containers/args");
+        let mut arg = path[..5].to_vec();
+        arg.extend([k("args"), Seg::Index(1)]);
+        assert!(spec_reaches(&args, &arg));
     }
 
     #[test]

@@ -31,10 +31,6 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "the images transformer writes a new untagged YAML node; a replacement then copies only the text `8080` into it and kustomize prints it as a number, while an untouched image keeps its string tag (\"8080\"); weir tracks untagged fields only for those replacements create (Resource::untagged), not for images",
     ),
     (
-        "vars_stringify_replacement_created_number",
-        "a replacement-created field (an untagged node holding `8080`) in a var field spec is re-tagged as a string by kustomize's var pass even without a `$(VAR)` in it; weir keeps the number",
-    ),
-    (
         "generator_merge_keeps_existing_data_text",
         "a generator merged into a ConfigMap rewrites the existing data as strings from the text as written (`1e3`, `1.50`, `0x1F`); weir_yaml only keeps the resolved numbers (\"1000\", \"1.5\", \"31\")",
     ),
