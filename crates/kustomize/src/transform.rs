@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::alias::visit_paths;
+use crate::alias::{Seg, visit_paths};
 use crate::fieldspec::{CreateKind, FieldSpec, visit};
 use crate::kustomization::{Image, Replica};
 use crate::resource::{Gvk, GvkRef, Resource};
@@ -507,12 +507,16 @@ impl ImageRule {
         Some(name)
     }
 
-    fn update(&self, v: &mut Value) {
+    /// Rewrites the image; whether the rule matched (kustomize then sets a
+    /// new, untagged node).
+    fn update(&self, v: &mut Value) -> bool {
         if let Value::String(s) = v
             && let Some(new) = self.apply(s)
         {
             *s = new;
+            return true;
         }
+        false
     }
 }
 
@@ -555,6 +559,7 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
     let custom: Vec<&FieldSpec> = specs.iter().filter(|s| !is_default_image_spec(s)).collect();
     for r in resources.iter_mut() {
         let is_crd = r.kind() == "CustomResourceDefinition";
+        let mut untagged = std::mem::take(&mut r.untagged);
         legacy_walk(
             r.object_mut(),
             &rules,
@@ -562,7 +567,9 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
             !is_crd,
             0,
             &mut Vec::new(),
+            &mut untagged,
         );
+        r.untagged = untagged;
         if is_crd || custom.is_empty() {
             continue;
         }
@@ -578,7 +585,7 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
                     false,
                     CreateKind::Scalar,
                     &mut |v| {
-                        rule.update(v);
+                        let _ = rule.update(v);
                         Ok(())
                     },
                 );
@@ -590,17 +597,22 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
 /// Walks an object; at every `containers`/`initContainers` list applies each
 /// rule (twice when a default image spec also reaches that list, as
 /// kustomize's legacy walk and field-spec pass both do).
+///
+/// Every image a rule rewrote is recorded in `untagged` (kustomize puts a
+/// new untagged node there; see `Resource::untagged`).
 fn legacy_walk(
     v: &mut Value,
     rules: &[ImageRule],
     defaults: &[bool],
     specs_apply: bool,
     depth: usize,
-    path: &mut Vec<String>,
+    path: &mut Vec<Seg>,
+    untagged: &mut Vec<crate::alias::Path>,
 ) {
     if depth > 512 {
         return;
     }
+    let key = |s: &Seg, want: &str| matches!(s, Seg::Key(k) if k == want);
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
@@ -610,34 +622,54 @@ fn legacy_walk(
                     let init = k == "initContainers";
                     let by_spec = specs_apply
                         && match path.as_slice() {
-                            [a] if a == "spec" => defaults[usize::from(init)],
-                            [a, b, c] if a == "spec" && b == "template" && c == "spec" => {
+                            [a] if key(a, "spec") => defaults[usize::from(init)],
+                            [a, b, c] if key(a, "spec") && key(b, "template") && key(c, "spec") => {
                                 defaults[2 + usize::from(init)]
                             }
                             _ => false,
                         };
-                    for c in items.iter_mut() {
+                    for (n, c) in items.iter_mut().enumerate() {
                         if let Some(img) = c.get_mut("image") {
+                            let mut hit = false;
                             for rule in rules {
-                                rule.update(img);
+                                hit |= rule.update(img);
                                 if by_spec {
-                                    rule.update(img);
+                                    hit |= rule.update(img);
+                                }
+                            }
+                            if hit {
+                                let mut at = path.clone();
+                                at.extend([
+                                    Seg::Key(k.clone()),
+                                    Seg::Index(n),
+                                    Seg::Key("image".to_string()),
+                                ]);
+                                if !untagged.contains(&at) {
+                                    untagged.push(at);
                                 }
                             }
                         }
                     }
                 }
                 if child.is_object() || child.is_array() {
-                    path.push(k.clone());
-                    legacy_walk(child, rules, defaults, specs_apply, depth + 1, path);
+                    path.push(Seg::Key(k.clone()));
+                    legacy_walk(
+                        child,
+                        rules,
+                        defaults,
+                        specs_apply,
+                        depth + 1,
+                        path,
+                        untagged,
+                    );
                     path.pop();
                 }
             }
         }
         Value::Array(items) => {
-            for c in items {
-                path.push(String::new());
-                legacy_walk(c, rules, defaults, specs_apply, depth + 1, path);
+            for (n, c) in items.iter_mut().enumerate() {
+                path.push(Seg::Index(n));
+                legacy_walk(c, rules, defaults, specs_apply, depth + 1, path, untagged);
                 path.pop();
             }
         }

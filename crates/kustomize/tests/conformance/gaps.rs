@@ -27,10 +27,6 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "a name reference path that runs through a scalar is an error in kustomize, weir skips it",
     ),
     (
-        "replacements_number_into_image_set_by_images",
-        "the images transformer writes a new untagged YAML node; a replacement then copies only the text `8080` into it and kustomize prints it as a number, while an untouched image keeps its string tag (\"8080\"); weir tracks untagged fields only for those replacements create (Resource::untagged), not for images",
-    ),
-    (
         "generator_merge_keeps_existing_data_text",
         "a generator merged into a ConfigMap rewrites the existing data as strings from the text as written (`1e3`, `1.50`, `0x1F`); weir_yaml only keeps the resolved numbers (\"1000\", \"1.5\", \"31\")",
     ),
