@@ -467,20 +467,28 @@ fn finish_annotations(obj: &mut serde_json::Value) {
 /// rewrites its data as strings: fields an earlier replacement created are
 /// no longer untagged there.
 fn forget_untagged_generated(kust: &Kustomization, existing: &mut [Resource]) {
-    let names: Vec<&str> = kust
+    fn norm(ns: &str) -> &str {
+        if ns.is_empty() { "default" } else { ns }
+    }
+    let ids: Vec<(&str, &str)> = kust
         .config_map_generator
         .iter()
         .chain(&kust.secret_generator)
-        .filter_map(|g| g.get("name").and_then(serde_json::Value::as_str))
+        .filter_map(|g| {
+            let name = g.get("name").and_then(serde_json::Value::as_str)?;
+            let ns = g.get("namespace").and_then(serde_json::Value::as_str);
+            Some((name, norm(ns.unwrap_or_default())))
+        })
         .collect();
-    if names.is_empty() {
+    if ids.is_empty() {
         return;
     }
     for r in existing.iter_mut().filter(|r| !r.untagged.is_empty()) {
         if matches!(r.kind(), "ConfigMap" | "Secret")
-            && r.all_ids()
-                .iter()
-                .any(|id| names.contains(&id.name.as_str()))
+            && r.all_ids().iter().any(|id| {
+                ids.iter()
+                    .any(|(name, ns)| id.name == *name && norm(&id.namespace) == *ns)
+            })
         {
             r.untagged.clear();
         }
