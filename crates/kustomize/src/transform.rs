@@ -600,19 +600,18 @@ pub fn images(resources: &mut [Resource], entries: &[Image], specs: &[FieldSpec]
 ///
 /// Every image a rule rewrote is recorded in `untagged` (kustomize puts a
 /// new untagged node there; see `Resource::untagged`).
-fn legacy_walk(
-    v: &mut Value,
+fn legacy_walk<'a>(
+    v: &'a mut Value,
     rules: &[ImageRule],
     defaults: &[bool],
     specs_apply: bool,
     depth: usize,
-    path: &mut Vec<Seg>,
+    path: &mut Vec<Step<'a>>,
     untagged: &mut Vec<crate::alias::Path>,
 ) {
     if depth > 512 {
         return;
     }
-    let key = |s: &Seg, want: &str| matches!(s, Seg::Key(k) if k == want);
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
@@ -622,8 +621,8 @@ fn legacy_walk(
                     let init = k == "initContainers";
                     let by_spec = specs_apply
                         && match path.as_slice() {
-                            [a] if key(a, "spec") => defaults[usize::from(init)],
-                            [a, b, c] if key(a, "spec") && key(b, "template") && key(c, "spec") => {
+                            [Step::Key("spec")] => defaults[usize::from(init)],
+                            [Step::Key("spec"), Step::Key("template"), Step::Key("spec")] => {
                                 defaults[2 + usize::from(init)]
                             }
                             _ => false,
@@ -638,12 +637,18 @@ fn legacy_walk(
                                 }
                             }
                             if hit {
-                                let mut at = path.clone();
-                                at.extend([
-                                    Seg::Key(k.clone()),
-                                    Seg::Index(n),
-                                    Seg::Key("image".to_string()),
-                                ]);
+                                let at: crate::alias::Path = path
+                                    .iter()
+                                    .map(|s| match s {
+                                        Step::Key(k) => Seg::Key((*k).to_string()),
+                                        Step::Index(i) => Seg::Index(*i),
+                                    })
+                                    .chain([
+                                        Seg::Key(k.clone()),
+                                        Seg::Index(n),
+                                        Seg::Key("image".to_string()),
+                                    ])
+                                    .collect();
                                 if !untagged.contains(&at) {
                                     untagged.push(at);
                                 }
@@ -652,7 +657,7 @@ fn legacy_walk(
                     }
                 }
                 if child.is_object() || child.is_array() {
-                    path.push(Seg::Key(k.clone()));
+                    path.push(Step::Key(k));
                     legacy_walk(
                         child,
                         rules,
@@ -668,13 +673,22 @@ fn legacy_walk(
         }
         Value::Array(items) => {
             for (n, c) in items.iter_mut().enumerate() {
-                path.push(Seg::Index(n));
+                path.push(Step::Index(n));
                 legacy_walk(c, rules, defaults, specs_apply, depth + 1, path, untagged);
                 path.pop();
             }
         }
         _ => {}
     }
+}
+
+/// One step of the path [`legacy_walk`] is at, borrowed from the object (the
+/// walk visits every map key; owned copies are made only for a rewritten
+/// image).
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
 #[cfg(test)]
