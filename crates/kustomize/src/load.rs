@@ -416,17 +416,19 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
         // document after a `...` end marker without a `---` is dropped.
         let mut docs = Vec::new();
         for chunk in split_documents(text) {
-            let parsed = weir_yaml::parse_documents_with(&chunk, &opts).map_err(yaml_err)?;
+            let parsed =
+                weir_yaml::parse_documents_tracking_empty(&chunk, &opts).map_err(yaml_err)?;
             docs.extend(parsed.into_iter().next());
         }
         docs
     } else {
-        weir_yaml::parse_documents_with(text, &opts).map_err(yaml_err)?
+        weir_yaml::parse_documents_tracking_empty(text, &opts).map_err(yaml_err)?
     };
     let mut out = Vec::with_capacity(docs.len());
-    let mut queue: std::collections::VecDeque<Value> = docs.into();
+    let mut queue: std::collections::VecDeque<weir_yaml::Document> = docs.into();
     let mut index = 0;
-    while let Some(doc) = queue.pop_front() {
+    while let Some(parsed) = queue.pop_front() {
+        let doc = parsed.value;
         index += 1;
         match &doc {
             Value::Null => continue,
@@ -468,8 +470,10 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
         {
             match items {
                 Value::Array(items) => {
+                    // kustomize's list items do not keep empty values as
+                    // written: they print as null even after a patch.
                     for item in items.iter().rev() {
-                        queue.push_front(item.clone());
+                        queue.push_front(weir_yaml::Document::from(item.clone()));
                     }
                     continue;
                 }
@@ -482,9 +486,22 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
                 }
             }
         }
-        out.push(Resource::new(doc));
+        let mut r = Resource::new(doc);
+        r.empty_values = parsed.empty_values.into_iter().map(alias_path).collect();
+        out.push(r);
     }
     Ok(out)
+}
+
+/// A `weir_yaml` path as an `alias` path.
+fn alias_path(steps: Vec<weir_yaml::PathStep>) -> crate::alias::Path {
+    steps
+        .into_iter()
+        .map(|s| match s {
+            weir_yaml::PathStep::Key(k) => crate::alias::Seg::Key(k),
+            weir_yaml::PathStep::Index(i) => crate::alias::Seg::Index(i),
+        })
+        .collect()
 }
 
 /// kustomize (kyaml's reader) splits resource files itself, at every line

@@ -586,6 +586,12 @@ fn apply_smp(
             r.store_previous_id();
         }
         let before = (!r.aliases.is_empty()).then(|| r.aliases.snapshot(r.object()));
+        let empty = if r.empty_values.is_empty() {
+            Vec::new()
+        } else {
+            let paths = std::mem::take(&mut r.empty_values);
+            locate_empty_values(r, &paths)
+        };
         let outcome = smp::apply(r.object_mut(), doc, opts);
         match outcome.map_err(|source| Error::Merge {
             id: r.cur_id().to_string(),
@@ -600,8 +606,107 @@ fn apply_smp(
             aliases.reconcile(r.object_mut(), &before, &|p| smp_sets_scalar(doc, p));
             r.aliases = aliases;
         }
+        for (steps, was_null) in &empty {
+            drop_empty_value(r.object_mut(), steps, *was_null, doc);
+        }
     }
     Ok(())
+}
+
+/// One step to a field written with an empty value, found again after a
+/// merge that may reorder list elements.
+enum EmptyStep {
+    /// A map key.
+    Key(String),
+    /// The element of a merge list whose merge keys hold these values.
+    Element(Vec<(&'static str, Option<Value>)>),
+}
+
+/// kyaml's strategic merge walks every map of the resource and every
+/// element of the lists it merges on merge keys (schema lists such as
+/// `containers`, `env`, `volumes`), patched there or not, and drops each
+/// field whose value is still the empty value its file wrote (`key:`),
+/// keeping an explicit `null`/`~`. So of `paths` only the fields that walk
+/// reaches are returned, each list index turned into the element's
+/// merge-key values (the merge can reorder elements), each with whether
+/// the field reads as null (else as `""`).
+fn locate_empty_values(r: &Resource, paths: &[crate::alias::Path]) -> Vec<(Vec<EmptyStep>, bool)> {
+    let (api_version, kind) = (r.api_version(), r.kind());
+    let mut out = Vec::with_capacity(paths.len());
+    'paths: for path in paths {
+        let Some(keys) = crate::patch::merge_keys_along(api_version, kind, path) else {
+            continue;
+        };
+        let mut keys = keys.into_iter();
+        let mut steps = Vec::with_capacity(path.len());
+        for (i, seg) in path.iter().enumerate() {
+            steps.push(match seg {
+                crate::alias::Seg::Key(k) => EmptyStep::Key(k.clone()),
+                crate::alias::Seg::Index(_) => {
+                    let (Some(names), Some(element)) =
+                        (keys.next(), crate::alias::get(r.object(), &path[..=i]))
+                    else {
+                        continue 'paths;
+                    };
+                    EmptyStep::Element(
+                        names
+                            .iter()
+                            .map(|&n| (n, element.get(n).cloned()))
+                            .collect(),
+                    )
+                }
+            });
+        }
+        let was_null = crate::alias::get(r.object(), path).is_some_and(Value::is_null);
+        out.push((steps, was_null));
+    }
+    out
+}
+
+/// Removes the field at `steps` if it still holds the empty value (read as
+/// null, or `""` in a flow mapping or an annotation: `was_null`) and the
+/// patch does not set it.
+fn drop_empty_value(obj: &mut Value, steps: &[EmptyStep], was_null: bool, doc: &Value) {
+    let Some((EmptyStep::Key(key), parent)) = steps.split_last() else {
+        return;
+    };
+    if parent.iter().all(|s| matches!(s, EmptyStep::Key(_))) {
+        let path: Vec<crate::alias::Seg> = steps
+            .iter()
+            .filter_map(|s| match s {
+                EmptyStep::Key(k) => Some(crate::alias::Seg::Key(k.clone())),
+                EmptyStep::Element(_) => None,
+            })
+            .collect();
+        if smp_sets_scalar(doc, &path) {
+            return;
+        }
+    }
+    let mut cur = obj;
+    for step in parent {
+        let next = match (step, cur) {
+            (EmptyStep::Key(k), Value::Object(m)) => m.get_mut(k),
+            (EmptyStep::Element(keys), Value::Array(items)) => items
+                .iter_mut()
+                .find(|e| keys.iter().all(|(n, v)| e.get(*n) == v.as_ref())),
+            _ => None,
+        };
+        let Some(next) = next else {
+            return;
+        };
+        cur = next;
+    }
+    if let Value::Object(m) = cur
+        && m.get(key).is_some_and(|v| {
+            if was_null {
+                v.is_null()
+            } else {
+                v.as_str() == Some("")
+            }
+        })
+    {
+        m.remove(key);
+    }
 }
 
 /// Whether a strategic-merge patch writes the scalar at `path` into the
@@ -857,8 +962,9 @@ fn apply_json(
             source: Box::new(source),
         })?;
         // kustomize applies it to a JSON copy and reads the result back:
-        // no node is shared any more.
+        // no node is shared any more, empty values became explicit nulls.
         r.aliases.clear();
+        r.empty_values = Vec::new();
     }
     Ok(())
 }

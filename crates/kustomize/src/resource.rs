@@ -240,6 +240,10 @@ pub struct Resource {
     pub(crate) transformations: Vec<TransformRecord>,
     /// Fields that share one value node in kustomize (see `alias`).
     pub(crate) aliases: crate::alias::Aliases,
+    /// Mapping values the file wrote with no value text (`key:`): a
+    /// strategic-merge patch drops those still null (or `""`), a JSON 6902
+    /// patch turns them into explicit nulls (see `patching`).
+    pub(crate) empty_values: Vec<crate::alias::Path>,
     /// Made by a generator (kustomize marks it with a behavior annotation).
     pub(crate) generated: bool,
     /// Scalar fields a replacement created: untagged nodes in kustomize,
@@ -260,6 +264,7 @@ impl Resource {
             ref_vars: Vec::new(),
             transformations: Vec::new(),
             aliases: crate::alias::Aliases::default(),
+            empty_values: Vec::new(),
             generated: false,
             untagged: Vec::new(),
         }

@@ -382,7 +382,73 @@ pub fn parse_documents(src: &str) -> Result<Vec<Value>, Error> {
 
 /// Parses a multi-document YAML stream with explicit limits.
 pub fn parse_documents_with(src: &str, opts: &ParseOptions) -> Result<Vec<Value>, Error> {
-    parse::parse_lenient(src, opts, false)
+    parse::parse_lenient(src, opts, false, None)
+}
+
+/// One step of a path into a parsed document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathStep {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// A parsed document plus where it holds empty values.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Document {
+    /// The document, as [`parse_documents_with`] returns it.
+    pub value: Value,
+    /// Paths (from the document root) of the mapping values written with no
+    /// value text: `key:` with nothing after it, `{key: }` or `{key}` in a
+    /// flow mapping, `!!null ""`, an anchor on such a value and its
+    /// aliases. They read as `null` (as `""` inside a flow mapping or as an
+    /// annotation value), like an explicit `null` or `~`, but go-yaml keeps
+    /// their empty text and kustomize's strategic merge drops such fields
+    /// while keeping explicit nulls. Empty sequence items (`- `) and values
+    /// inside `<<` merge sources are not listed. Usually empty (no
+    /// allocation).
+    pub empty_values: Vec<Vec<PathStep>>,
+}
+
+impl From<Value> for Document {
+    /// A document with no empty values.
+    fn from(value: Value) -> Self {
+        Document {
+            value,
+            empty_values: Vec::new(),
+        }
+    }
+}
+
+/// [`parse_documents_with`], also telling for each document which mapping
+/// values were written empty (see [`Document::empty_values`]). The values
+/// are the same as [`parse_documents_with`] returns.
+///
+/// ```
+/// use weir_yaml::{ParseOptions, PathStep, parse_documents_tracking_empty};
+///
+/// let docs = parse_documents_tracking_empty("a:\n  b:\n  c: ~\n", &ParseOptions::default())?;
+/// assert_eq!(docs[0].value, serde_json::json!({"a": {"b": null, "c": null}}));
+/// let b = vec![PathStep::Key("a".into()), PathStep::Key("b".into())];
+/// assert_eq!(docs[0].empty_values, vec![b]);
+/// # Ok::<(), weir_yaml::Error>(())
+/// ```
+pub fn parse_documents_tracking_empty(
+    src: &str,
+    opts: &ParseOptions,
+) -> Result<Vec<Document>, Error> {
+    let mut marks = Vec::new();
+    let docs = parse::parse_lenient(src, opts, false, Some(&mut marks))?;
+    let mut marks = marks.into_iter();
+    Ok(docs
+        .into_iter()
+        .map(|value| Document {
+            value,
+            empty_values: marks.next().unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Parses only the first document of a stream, the way go-yaml's
@@ -399,5 +465,7 @@ pub fn parse_documents_with(src: &str, opts: &ParseOptions) -> Result<Vec<Value>
 /// # Ok::<(), weir_yaml::Error>(())
 /// ```
 pub fn parse_first_document_with(src: &str, opts: &ParseOptions) -> Result<Option<Value>, Error> {
-    Ok(parse::parse_lenient(src, opts, true)?.into_iter().next())
+    Ok(parse::parse_lenient(src, opts, true, None)?
+        .into_iter()
+        .next())
 }

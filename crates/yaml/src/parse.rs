@@ -13,7 +13,11 @@ use serde_json::{Map, Number, Value};
 use crate::Decoder;
 use crate::number::float_as_integer;
 use crate::resolve::{Scalar, resolve_v2, resolve_v3};
-use crate::{Error, ParseOptions};
+use crate::{Error, ParseOptions, PathStep};
+
+/// Per document (aligned with the parsed values), the paths of mapping
+/// values written with no value text (see [`crate::Document`]).
+pub(crate) type EmptyMarks = Vec<Vec<Vec<PathStep>>>;
 
 /// A key/value pair of a mapping being built, with the key's position.
 struct Entry {
@@ -137,6 +141,10 @@ struct Builder<'o, 's> {
     /// go-yaml v2 decoding (kustomization files) instead of go-yaml v3
     /// plus kustomize's JSON round trip (resources).
     v2: bool,
+    /// When tracking empty values: the paths found in the current document.
+    empties: Option<Vec<Vec<PathStep>>>,
+    /// Anchors (of the current document) set on an empty value.
+    empty_anchors: Vec<usize>,
 }
 
 fn pos(span: &Span) -> (usize, usize) {
@@ -251,21 +259,44 @@ fn escaped_single_quote(src: &str, line: usize, col: usize) -> Option<String> {
 /// Leading white space of those lines is not part of the value, so such a
 /// scalar is re-indented (its own lines only) and the text parsed again, a
 /// bounded number of times.
+///
+/// With `marks`, it is filled with the empty-value paths of each returned
+/// document.
 pub(crate) fn parse_lenient(
     src: &str,
     opts: &ParseOptions,
     first_only: bool,
+    mut marks: Option<&mut EmptyMarks>,
 ) -> Result<Vec<Value>, Error> {
-    match parse_adjusting(src, opts, first_only) {
+    match parse_adjusting(src, opts, first_only, marks.as_deref_mut()) {
         Err(Error::Syntax { message, .. }) if message == BOM_IN_DOCUMENT => {
             let (hidden, bom) = hide_inner_boms(src);
-            let mut docs = parse_adjusting(hidden.as_deref().unwrap_or(src), opts, first_only)?;
+            let mut docs = parse_adjusting(
+                hidden.as_deref().unwrap_or(src),
+                opts,
+                first_only,
+                marks.as_deref_mut(),
+            )?;
             if let Some(sentinel) = bom {
                 restore_boms(&mut docs, sentinel);
+                if let Some(marks) = marks {
+                    restore_mark_boms(marks, sentinel);
+                }
             }
             Ok(docs)
         }
         other => other,
+    }
+}
+
+/// [`restore_boms`] for the keys of empty-value paths.
+fn restore_mark_boms(marks: &mut EmptyMarks, sentinel: char) {
+    for step in marks.iter_mut().flatten().flatten() {
+        if let PathStep::Key(k) = step
+            && k.contains(sentinel)
+        {
+            *k = k.replace(sentinel, "\u{FEFF}");
+        }
     }
 }
 
@@ -322,11 +353,16 @@ fn restore_boms(docs: &mut [Value], sentinel: char) {
 }
 
 /// [`parse`] with the bounded re-parses of [`parse_lenient`].
-fn parse_adjusting(src: &str, opts: &ParseOptions, first_only: bool) -> Result<Vec<Value>, Error> {
+fn parse_adjusting(
+    src: &str,
+    opts: &ParseOptions,
+    first_only: bool,
+    mut marks: Option<&mut EmptyMarks>,
+) -> Result<Vec<Value>, Error> {
     let mut text = Cow::Borrowed(src);
     let mut first_error = None;
     for _ in 0..16 {
-        match parse(&text, opts, first_only) {
+        match parse(&text, opts, first_only, marks.as_deref_mut()) {
             Err(Error::Syntax {
                 line,
                 column,
@@ -362,7 +398,7 @@ fn parse_adjusting(src: &str, opts: &ParseOptions, first_only: bool) -> Result<V
     }
     match first_error {
         Some(e) => Err(e),
-        None => parse(&text, opts, first_only),
+        None => parse(&text, opts, first_only, marks),
     }
 }
 
@@ -416,7 +452,15 @@ fn reindent_quoted(src: &str, line: usize, col: usize) -> Option<String> {
     None
 }
 
-pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<Vec<Value>, Error> {
+pub(crate) fn parse(
+    src: &str,
+    opts: &ParseOptions,
+    first_only: bool,
+    mut marks: Option<&mut EmptyMarks>,
+) -> Result<Vec<Value>, Error> {
+    if let Some(m) = marks.as_deref_mut() {
+        m.clear();
+    }
     if !first_only {
         check_raw_characters(src)?;
     }
@@ -432,6 +476,8 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
         entry_pool: Vec::new(),
         tag_next: false,
         v2: opts.decoder == Decoder::Kustomization,
+        empties: marks.is_some().then(Vec::new),
+        empty_anchors: Vec::new(),
     };
     // A document ended: kustomize reads only the first document of each
     // `---`-separated chunk, so directives after it are never looked at.
@@ -450,8 +496,12 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
                     b.check_directives(&span)?;
                 }
                 b.anchors.clear();
+                b.empty_anchors.clear();
                 b.stack.clear();
                 b.root = None;
+                if let Some(e) = b.empties.as_mut() {
+                    e.clear();
+                }
             }
             Event::DocumentEnd => {
                 seen_end = true;
@@ -459,6 +509,9 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
                     && !v.is_null()
                 {
                     docs.push(v);
+                    if let (Some(m), Some(e)) = (marks.as_deref_mut(), b.empties.as_mut()) {
+                        m.push(std::mem::take(e));
+                    }
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -544,6 +597,9 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
                     });
                 }
                 let v = v.clone();
+                if b.empties.is_some() && b.empty_anchors.contains(&id) && !b.expecting_key() {
+                    b.mark_empty();
+                }
                 if b.expecting_key() {
                     let key = match v {
                         Value::String(s) => Key::Str(s),
@@ -567,7 +623,13 @@ pub(crate) fn parse(src: &str, opts: &ParseOptions, first_only: bool) -> Result<
             // some trailing text before reporting the document's end).
             let end = char_to_byte(src, span.end.index());
             check_raw_characters(&src[..end])?;
-            return Ok(b.root.take().into_iter().filter(|v| !v.is_null()).collect());
+            let docs: Vec<Value> = b.root.take().into_iter().filter(|v| !v.is_null()).collect();
+            if let (Some(m), Some(e)) = (marks, b.empties.take())
+                && !docs.is_empty()
+            {
+                m.push(e);
+            }
+            return Ok(docs);
         }
     }
     if first_only {
@@ -1006,6 +1068,38 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// Records the path of the value about to be pushed as written empty,
+    /// when it is a mapping value (list items are not recorded) reached
+    /// through string keys and list items only.
+    fn mark_empty(&mut self) {
+        let Some(empties) = self.empties.as_mut() else {
+            return;
+        };
+        if !matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending: Some((Key::Str(_), ..)),
+                ..
+            })
+        ) {
+            return;
+        }
+        let mut path = Vec::with_capacity(self.stack.len());
+        for f in &self.stack {
+            match f {
+                Frame::Seq { items, .. } => path.push(PathStep::Index(items.len())),
+                Frame::Map {
+                    pending: Some((Key::Str(k), ..)),
+                    ..
+                } => path.push(PathStep::Key(k.clone())),
+                // Inside a merge source or a dropped key: no path in the
+                // result.
+                Frame::Map { .. } => return,
+            }
+        }
+        empties.push(path);
+    }
+
     fn expecting_key(&self) -> bool {
         matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
     }
@@ -1212,6 +1306,18 @@ impl Builder<'_, '_> {
             }
             self.set_key(key, line, column);
             return Ok(());
+        }
+        if self.empties.is_some()
+            && text.is_empty()
+            && match tag {
+                None => style == ScalarStyle::Plain,
+                Some(t) => core_suffix(t) == Some("null"),
+            }
+        {
+            self.mark_empty();
+            if anchor > 0 {
+                self.empty_anchors.push(anchor);
+            }
         }
         let mut text = text;
         match style {

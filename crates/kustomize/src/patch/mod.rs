@@ -357,6 +357,35 @@ pub fn target_id(doc: &Value) -> PatchId {
     }
 }
 
+/// For a field path into an object of `api_version`/`kind`: the merge keys
+/// of each list the path steps into (one entry per index step, outermost
+/// first), or `None` when one of those lists is not merged element by
+/// element on merge keys, so that kyaml's strategic merge never walks into
+/// its elements (lists of types kustomize has no schema for, lists without
+/// a patch strategy).
+pub(crate) fn merge_keys_along(
+    api_version: &str,
+    kind: &str,
+    path: &[crate::alias::Seg],
+) -> Option<Vec<&'static [&'static str]>> {
+    let mut schema = schema::Schema::for_type(api_version, kind);
+    let mut keys = Vec::new();
+    for seg in path {
+        schema = match seg {
+            crate::alias::Seg::Key(k) => schema.and_then(|s| s.field(k)),
+            crate::alias::Seg::Index(_) => {
+                let list = schema.filter(|s| s.is_merge_list())?;
+                if list.merge_keys().is_empty() {
+                    return None;
+                }
+                keys.push(list.merge_keys());
+                list.elements()
+            }
+        };
+    }
+    Some(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

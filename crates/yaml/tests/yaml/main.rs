@@ -8,6 +8,7 @@
 mod annotations;
 mod corpus;
 mod difftest;
+mod empty_values;
 mod errors;
 mod fixtures;
 mod kustomization;
