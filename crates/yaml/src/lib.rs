@@ -403,7 +403,8 @@ pub struct Document {
     /// Paths (from the document root) of the mapping values written with no
     /// value text: `key:` with nothing after it, `{key: }` or `{key}` in a
     /// flow mapping, `!!null ""`, an anchor on such a value and its
-    /// aliases. They read as `null` (as `""` inside a flow mapping or as an
+    /// aliases, and the same values again under each alias of an anchored
+    /// collection holding them. They read as `null` (as `""` inside a flow mapping or as an
     /// annotation value), like an explicit `null` or `~`, but go-yaml keeps
     /// their empty text and kustomize's strategic merge drops such fields
     /// while keeping explicit nulls. Empty sequence items (`- `) and values

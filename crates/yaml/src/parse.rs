@@ -145,6 +145,10 @@ struct Builder<'o, 's> {
     empties: Option<Vec<Vec<PathStep>>>,
     /// Anchors (of the current document) set on an empty value.
     empty_anchors: Vec<usize>,
+    /// Anchored collections being read: (anchor, first of their empties).
+    anchor_starts: Vec<(usize, usize)>,
+    /// Empty-value paths inside anchored collections, relative to them.
+    anchor_empties: Vec<(usize, Vec<Vec<PathStep>>)>,
 }
 
 fn pos(span: &Span) -> (usize, usize) {
@@ -478,6 +482,8 @@ pub(crate) fn parse(
         v2: opts.decoder == Decoder::Kustomization,
         empties: marks.is_some().then(Vec::new),
         empty_anchors: Vec::new(),
+        anchor_starts: Vec::new(),
+        anchor_empties: Vec::new(),
     };
     // A document ended: kustomize reads only the first document of each
     // `---`-separated chunk, so directives after it are never looked at.
@@ -497,6 +503,8 @@ pub(crate) fn parse(
                 }
                 b.anchors.clear();
                 b.empty_anchors.clear();
+                b.anchor_starts.clear();
+                b.anchor_empties.clear();
                 b.stack.clear();
                 b.root = None;
                 if let Some(e) = b.empties.as_mut() {
@@ -520,6 +528,7 @@ pub(crate) fn parse(
             Event::SequenceStart(anchor, _tag) => {
                 b.tag_next = false;
                 b.check_start(&span)?;
+                b.start_anchored(anchor);
                 let flow = b.starts_flow(&span);
                 b.stack.push(Frame::Seq {
                     items: Vec::new(),
@@ -531,6 +540,7 @@ pub(crate) fn parse(
             Event::MappingStart(anchor, _tag) => {
                 b.tag_next = false;
                 b.check_start(&span)?;
+                b.start_anchored(anchor);
                 let flow = b.starts_flow(&span);
                 b.stack.push(Frame::Map {
                     entries: b.entry_pool.pop().unwrap_or_default(),
@@ -559,6 +569,7 @@ pub(crate) fn parse(
                 }) = b.stack.pop()
                 {
                     let v = Value::Array(items);
+                    b.end_anchored(anchor);
                     b.anchor(anchor, &v, nodes);
                     b.push(v, nodes, &span)?;
                 }
@@ -578,6 +589,7 @@ pub(crate) fn parse(
                         b.entry_pool.push(entries);
                     }
                     let v = Value::Object(map);
+                    b.end_anchored(anchor);
                     b.anchor(anchor, &v, nodes);
                     b.push(v, nodes, &span)?;
                 }
@@ -597,8 +609,8 @@ pub(crate) fn parse(
                     });
                 }
                 let v = v.clone();
-                if b.empties.is_some() && b.empty_anchors.contains(&id) && !b.expecting_key() {
-                    b.mark_empty();
+                if b.empties.is_some() && !b.expecting_key() {
+                    b.mark_alias(id);
                 }
                 if b.expecting_key() {
                     let key = match v {
@@ -1068,22 +1080,10 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// Records the path of the value about to be pushed as written empty,
-    /// when it is a mapping value (list items are not recorded) reached
-    /// through string keys and list items only.
-    fn mark_empty(&mut self) {
-        let Some(empties) = self.empties.as_mut() else {
-            return;
-        };
-        if !matches!(
-            self.stack.last(),
-            Some(Frame::Map {
-                pending: Some((Key::Str(_), ..)),
-                ..
-            })
-        ) {
-            return;
-        }
+    /// The path of the value about to be pushed, if it is reached through
+    /// string keys and list items only (not inside a merge source or a
+    /// dropped key).
+    fn value_path(&self) -> Option<Vec<PathStep>> {
         let mut path = Vec::with_capacity(self.stack.len());
         for f in &self.stack {
             match f {
@@ -1092,12 +1092,84 @@ impl Builder<'_, '_> {
                     pending: Some((Key::Str(k), ..)),
                     ..
                 } => path.push(PathStep::Key(k.clone())),
-                // Inside a merge source or a dropped key: no path in the
-                // result.
-                Frame::Map { .. } => return,
+                Frame::Map { .. } => return None,
             }
         }
-        empties.push(path);
+        Some(path)
+    }
+
+    /// Records the path of the value about to be pushed as written empty,
+    /// when it is a mapping value (list items are not recorded).
+    fn mark_empty(&mut self) {
+        if self.empties.is_none()
+            || !matches!(
+                self.stack.last(),
+                Some(Frame::Map {
+                    pending: Some((Key::Str(_), ..)),
+                    ..
+                })
+            )
+        {
+            return;
+        }
+        if let (Some(path), Some(empties)) = (self.value_path(), self.empties.as_mut()) {
+            empties.push(path);
+        }
+    }
+
+    /// An alias about to be pushed as a value: its anchor's empty values.
+    fn mark_alias(&mut self, id: usize) {
+        if self.empty_anchors.contains(&id) {
+            self.mark_empty();
+        }
+        let Some(at) = self.anchor_empties.iter().rposition(|(a, _)| *a == id) else {
+            return;
+        };
+        let Some(prefix) = self.value_path() else {
+            return;
+        };
+        if let Some(empties) = self.empties.as_mut() {
+            for rel in &self.anchor_empties[at].1 {
+                let mut path = prefix.clone();
+                path.extend(rel.iter().cloned());
+                empties.push(path);
+            }
+        }
+    }
+
+    /// An anchored collection starts (when tracking empty values).
+    fn start_anchored(&mut self, anchor: usize) {
+        if anchor > 0
+            && let Some(empties) = &self.empties
+        {
+            self.anchor_starts.push((anchor, empties.len()));
+        }
+    }
+
+    /// An anchored collection ended (and was popped): keeps the empty
+    /// values found inside it, relative to it, for its aliases.
+    fn end_anchored(&mut self, anchor: usize) {
+        if anchor == 0 {
+            return;
+        }
+        let (Some(empties), Some(&(a, start))) = (&self.empties, self.anchor_starts.last()) else {
+            return;
+        };
+        if a != anchor {
+            return;
+        }
+        self.anchor_starts.pop();
+        let depth = self.stack.len();
+        let rel: Vec<Vec<PathStep>> = empties
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| p.len() > depth)
+            .map(|p| p[depth..].to_vec())
+            .collect();
+        if !rel.is_empty() {
+            self.anchor_empties.push((anchor, rel));
+        }
     }
 
     fn expecting_key(&self) -> bool {

@@ -80,3 +80,18 @@ fn documents_without_empty_values_have_none() {
     let src = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n";
     assert_eq!(marks(src), vec![Vec::<Vec<PathStep>>::new()]);
 }
+
+#[test]
+fn aliases_of_anchored_collections_repeat_their_empty_values() {
+    let src = "a: &x\n  k:\n  j: 1\nb: *x\nl:\n- *x\n- &y [1, {m: }]\nc: *y\n";
+    assert_eq!(
+        marks(src),
+        vec![vec![
+            vec![k("a"), k("k")],
+            vec![k("b"), k("k")],
+            vec![k("l"), PathStep::Index(0), k("k")],
+            vec![k("l"), PathStep::Index(1), PathStep::Index(1), k("m")],
+            vec![k("c"), PathStep::Index(1), k("m")],
+        ]]
+    );
+}
