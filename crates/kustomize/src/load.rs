@@ -486,8 +486,17 @@ pub(crate) fn parse_resources(text: &str, shown: &Path) -> Result<Vec<Resource>,
                 }
             }
         }
+        let empty_values = parsed
+            .empty_values
+            .into_iter()
+            .map(|p| {
+                let p = alias_path(p);
+                let was_null = crate::alias::get(&doc, &p).is_some_and(Value::is_null);
+                (p, was_null)
+            })
+            .collect();
         let mut r = Resource::new(doc);
-        r.empty_values = parsed.empty_values.into_iter().map(alias_path).collect();
+        r.empty_values = empty_values;
         out.push(r);
     }
     Ok(out)

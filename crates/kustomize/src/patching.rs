@@ -629,11 +629,14 @@ enum EmptyStep {
 /// keeping an explicit `null`/`~`. So of `paths` only the fields that walk
 /// reaches are returned, each list index turned into the element's
 /// merge-key values (the merge can reorder elements), each with whether
-/// the field reads as null (else as `""`).
-fn locate_empty_values(r: &Resource, paths: &[crate::alias::Path]) -> Vec<(Vec<EmptyStep>, bool)> {
+/// the field was read as null (else as `""`).
+fn locate_empty_values(
+    r: &Resource,
+    paths: &[(crate::alias::Path, bool)],
+) -> Vec<(Vec<EmptyStep>, bool)> {
     let (api_version, kind) = (r.api_version(), r.kind());
     let mut out = Vec::with_capacity(paths.len());
-    'paths: for path in paths {
+    'paths: for (path, was_null) in paths {
         let Some(keys) = crate::patch::merge_keys_along(api_version, kind, path) else {
             continue;
         };
@@ -657,8 +660,7 @@ fn locate_empty_values(r: &Resource, paths: &[crate::alias::Path]) -> Vec<(Vec<E
                 }
             });
         }
-        let was_null = crate::alias::get(r.object(), path).is_some_and(Value::is_null);
-        out.push((steps, was_null));
+        out.push((steps, *was_null));
     }
     out
 }

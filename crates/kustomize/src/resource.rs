@@ -240,10 +240,12 @@ pub struct Resource {
     pub(crate) transformations: Vec<TransformRecord>,
     /// Fields that share one value node in kustomize (see `alias`).
     pub(crate) aliases: crate::alias::Aliases,
-    /// Mapping values the file wrote with no value text (`key:`): a
-    /// strategic-merge patch drops those still null (or `""`), a JSON 6902
-    /// patch turns them into explicit nulls (see `patching`).
-    pub(crate) empty_values: Vec<crate::alias::Path>,
+    /// Mapping values the file wrote with no value text (`key:`), each with
+    /// whether it was read as null (else as `""`: in a flow mapping or an
+    /// annotation): a strategic-merge patch drops those still holding that
+    /// value, a JSON 6902 patch turns them into explicit nulls (see
+    /// `patching`).
+    pub(crate) empty_values: Vec<(crate::alias::Path, bool)>,
     /// Made by a generator (kustomize marks it with a behavior annotation).
     pub(crate) generated: bool,
     /// Scalar fields a replacement created: untagged nodes in kustomize,
