@@ -609,8 +609,32 @@ fn apply_smp(
         for (steps, was_null) in &empty {
             drop_empty_value(r.object_mut(), steps, *was_null, doc);
         }
+        retag_untagged(r, doc);
     }
     Ok(())
+}
+
+/// kyaml's strategic merge gives the untagged scalars a replacement created
+/// (see `Resource::untagged`) the string tag: a number or boolean there
+/// prints as a string from now on, unless the patch itself sets the field.
+fn retag_untagged(r: &mut Resource, doc: &Value) {
+    if r.untagged.is_empty() {
+        return;
+    }
+    let untagged = std::mem::take(&mut r.untagged);
+    for p in &untagged {
+        if smp_sets_scalar(doc, p) {
+            continue;
+        }
+        if let Some(node) = crate::alias::get_mut(r.object_mut(), p) {
+            let text = match &*node {
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            *node = Value::String(text);
+        }
+    }
 }
 
 /// One step to a field written with an empty value, found again after a
@@ -967,6 +991,7 @@ fn apply_json(
         // no node is shared any more, empty values became explicit nulls.
         r.aliases.clear();
         r.empty_values = Vec::new();
+        r.untagged.clear();
     }
     Ok(())
 }

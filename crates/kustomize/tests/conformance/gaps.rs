@@ -27,10 +27,6 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "a name reference path that runs through a scalar is an error in kustomize, weir skips it",
     ),
     (
-        "patch_smp_retags_replacement_created_number",
-        "a strategic-merge patch re-tags the untagged scalars a replacement created as strings (`80` -> \"80\"), a JSON 6902 patch keeps them resolved; weir records them in Resource::untagged but patching.rs does not stringify/clear them yet",
-    ),
-    (
         "patch_json6902_resolves_plain_annotation_text",
         "a JSON 6902 patch round-trips the resource through JSON, so annotations written as plain `1e3`, `0x1F`, `True` come back resolved (\"1000\", \"31\", \"true\") while quoted ones stay; weir_yaml keeps every annotation as written and does not record which were plain (patch/patching.rs and weir_yaml)",
     ),
