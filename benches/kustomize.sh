@@ -6,7 +6,7 @@
 #
 #   benches/kustomize.sh                 # N=100,300 vs kubectl; weir alone at 1k/5k/20k
 #   RUNS=5 BIG="1000 5000" benches/kustomize.sh
-#   benches/kustomize.sh --large         # only weir alone at 1k/5k/20k (no kubectl), BIG_RUNS=5 rounds
+#   benches/kustomize.sh --large         # only weir alone at 1k/5k/20k (no kubectl), BIG_RUNS=7 rounds
 #   WEIR=target/release/weir benches/kustomize.sh   # use an existing binary
 #
 # The two tools run alternately in one loop so that machine noise hits both.
@@ -33,11 +33,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # measure LABEL CMD... -> appends "label wall user sys maxrss_kb" to $work/samples
+# Times come from bash's `time` (millisecond steps; /usr/bin/time's %e has 10 ms
+# steps, 4% of a 0.25 s run), peak RSS from /usr/bin/time (which adds ~1 ms).
 measure() {
   local label=$1; shift
-  /usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >"$work/out.yaml" 2>"$work/err" || {
-    echo "FAILED: $*" >&2; cat "$work/err" >&2; exit 1; }
-  echo "$label $(cat "$work/t")" >>"$work/samples"
+  local TIMEFORMAT="%3R %3U %3S"
+  { time /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out.yaml" 2>"$work/err" || {
+      echo "FAILED: $*" >&2; cat "$work/err" >&2; exit 1; }; } 2>"$work/t"
+  echo "$label $(cat "$work/t") $(cat "$work/rss")" >>"$work/samples"
 }
 
 summary() { # prints medians and ratios for the labels weir-X and kubectl-X
@@ -89,14 +92,14 @@ summary $cases sockshop
 echo
 fi
 
-echo "== weir build alone (${BIG_RUNS:-5} rounds; each round runs every size once, so machine noise hits all sizes)"
+echo "== weir build alone (${BIG_RUNS:-7} rounds; each round runs every size once, so machine noise hits all sizes)"
 : >"$work/samples"
 cases=""
 for n in $big_ns; do
   python3 "$here/gen_kustomize.py" --resources "$n" --out "$work/k$n" >/dev/null
   cases="$cases N$n"
 done
-for _ in $(seq "${BIG_RUNS:-5}"); do
+for _ in $(seq "${BIG_RUNS:-7}"); do
   for n in $big_ns; do measure "weir-N$n" "$weir" build "$work/k$n/overlays/prod"; done
 done
 summary $cases
