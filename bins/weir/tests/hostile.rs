@@ -232,6 +232,23 @@ fn a_binary_resource_error_names_the_file_once() {
 }
 
 #[test]
+fn a_missing_generator_file_is_named_once_with_its_reason() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "configMapGenerator:\n- name: a\n  files:\n  - missing.txt\n",
+    )
+    .expect("write");
+    let run = weir_build(tmp.path(), &[]);
+    let msg = assert_refused(&run, "missing.txt", &tmp);
+    assert_eq!(
+        msg,
+        "error: [TMP]/kustomization.yaml: configMapGenerator: generator: reading missing.txt: \
+         [TMP]/missing.txt: no such file or directory"
+    );
+}
+
+#[test]
 fn a_resource_with_nul_bytes_is_refused() {
     // Valid UTF-8, but NUL is not allowed anywhere in a YAML stream.
     let doc = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\0\0\0\ndata: {}\n";

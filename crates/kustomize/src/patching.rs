@@ -367,8 +367,12 @@ fn run_one(
 ) -> Result<(), crate::build::Error> {
     let (fs, opts) = (b.fs, b.opts);
     let mut read = |path: &str| -> Result<Vec<u8>, generate::ReadError> {
-        crate::load::read_bytes(fs, opts, dir, kfile, path)
-            .map_err(|e| Box::new(e) as generate::ReadError)
+        crate::load::read_bytes(fs, opts, dir, kfile, path).map_err(|e| match e {
+            // The generator's error already names the kustomization and the
+            // entry; keep only the file system's reason.
+            crate::load::Error::Resource { source, .. } => Box::new(source) as generate::ReadError,
+            e => Box::new(e) as generate::ReadError,
+        })
     };
     let generated = generate::generate(args, global, &mut read).map_err(|source| {
         wrap(
