@@ -628,18 +628,38 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                 for p in &paths {
                     let mut hits = 0;
                     let mut err = None;
-                    let mut at = Vec::new();
+                    let steps = split(p);
+                    // Fields that exist and hold null: kustomize keeps their
+                    // !!null tag and then cannot decode the new text.
+                    let mut nulls: Vec<crate::alias::Path> = Vec::new();
                     visit(
                         r.object_mut(),
-                        &split(p),
+                        &steps,
+                        false,
+                        &mut Vec::new(),
+                        &mut |node, at| {
+                            if node.is_null() {
+                                nulls.push(at.to_vec());
+                            }
+                        },
+                    );
+                    visit(
+                        r.object_mut(),
+                        &steps,
                         create,
-                        &mut at,
+                        &mut Vec::new(),
                         &mut |node, at| {
                             hits += 1;
+                            let was_null = node.is_null() && nulls.iter().any(|q| q == at);
                             let result =
                                 write_target(node, at, &value, t.options.as_ref(), &mut untagged);
-                            if let Err(e) = result {
-                                err = Some(e);
+                            match result {
+                                Err(e) => err = Some(e),
+                                Ok(()) if was_null && !node.is_null() => {
+                                    let t = text(node);
+                                    err = Some(mismatch(&resolve_plain(&t), t, "!!null"));
+                                }
+                                Ok(()) => {}
                             }
                         },
                     );

@@ -7,10 +7,6 @@ pub(crate) const KNOWN_GAPS: &[(&str, &str)] = &[];
 /// Cases of `fixtures/kustomize-extra` that do not pass yet (case name, why).
 pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
     (
-        "err_replacements_into_null_field",
-        "a replacement into a field holding null (`key:`, `~` or `null`) keeps the node's !!null tag with the new text, which kustomize then cannot decode; weir writes the string",
-    ),
-    (
         "openapi_custom_schema_merge_keys",
         "the `openapi:` field (custom schema for strategic merge) is refused; needs schema support in patch/smp.rs",
     ),
