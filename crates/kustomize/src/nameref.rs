@@ -38,6 +38,20 @@ pub enum Error {
         /// The resource holding the reference.
         referrer: String,
     },
+    /// A reference path runs through a scalar (kustomize checks every
+    /// reference path of every resource, renamed targets or not).
+    #[error(
+        "updating name reference in '{path}' field of '{referrer}': considering field '{path}' of object {referrer}: {detail}"
+    )]
+    Traversal {
+        /// The field.
+        path: String,
+        /// The resource holding the reference.
+        referrer: String,
+        /// Where the walk stopped (`visit traversal on path: [..]: ` per
+        /// list it was in, then `expected sequence or mapping node`).
+        detail: String,
+    },
 }
 
 /// Facts about one candidate, computed once.
@@ -68,7 +82,7 @@ struct Types {
     /// `group NUL version NUL kind` -> index.
     index: HashMap<String, usize>,
     gvks: Vec<Gvk>,
-    plans: Vec<Option<Vec<(usize, usize)>>>,
+    plans: Vec<Option<Vec<(usize, usize, bool)>>>,
     buf: String,
 }
 
@@ -133,9 +147,6 @@ fn fix_with(
             }
         }
     }
-    if by_prev_name.is_empty() {
-        return Ok(());
-    }
     let mut by_org_ns: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, c) in cands.iter().enumerate() {
         by_org_ns.entry(c.org_ns_eff()).or_default().push(i);
@@ -150,12 +161,14 @@ fn fix_with(
             let org_gvk = &types.gvks[t];
             let mut plan = Vec::new();
             for (bi, br) in backrefs.iter().enumerate() {
-                if !renamed_kinds.contains(br.target.kind.as_str()) && !br.target.kind.is_empty() {
-                    continue;
-                }
+                // A target kind nothing of which was renamed has nothing to
+                // update: its paths are only checked (see `Job::check_only`).
+                let check_only = by_prev_name.is_empty()
+                    || (!renamed_kinds.contains(br.target.kind.as_str())
+                        && !br.target.kind.is_empty());
                 for (fi, fs) in br.referrers.iter().enumerate() {
                     if org_gvk.is_selected_by(&fs.gvk) {
-                        plan.push((bi, fi));
+                        plan.push((bi, fi, check_only));
                     }
                 }
             }
@@ -165,7 +178,7 @@ fn fix_with(
             continue;
         }
         let ctx = Referrer::new(referrer, &cands[i].cur, &affixes[i]);
-        for &(bi, fi) in plan.iter() {
+        for &(bi, fi, check_only) in plan.iter() {
             let br = &backrefs[bi];
             let fs = &br.referrers[fi];
             let mut job = Job {
@@ -176,6 +189,7 @@ fn fix_with(
                 index: &by_prev_name,
                 prefixes: affixes,
                 by_org_ns: &by_org_ns,
+                check_only,
                 error: None,
             };
             walk(referrer.object_mut(), &fs.path, &mut job);
@@ -239,6 +253,8 @@ struct Job<'a> {
     index: &'a HashMap<&'a str, Vec<usize>>,
     prefixes: &'a [(Vec<String>, Vec<String>)],
     by_org_ns: &'a HashMap<&'a str, Vec<usize>>,
+    /// Walk the path for its errors only: no candidate can match.
+    check_only: bool,
     error: Option<Error>,
 }
 
@@ -247,11 +263,23 @@ fn walk(v: &mut Value, path: &[String], job: &mut Job<'_>) {
         return;
     }
     match path.split_first() {
+        None if job.check_only => {}
         None => set(v, job),
         Some((first, rest)) => match v {
             Value::Array(items) => {
                 for i in items {
                     walk(i, path, job);
+                    if let Some(Error::Traversal { detail, .. }) = &mut job.error {
+                        let names: Vec<&str> = path
+                            .iter()
+                            .map(|p| p.strip_suffix("[]").unwrap_or(p))
+                            .collect();
+                        *detail =
+                            format!("visit traversal on path: [{}]: {detail}", names.join(" "));
+                    }
+                    if job.error.is_some() {
+                        return;
+                    }
                 }
             }
             Value::Object(m) => {
@@ -260,7 +288,14 @@ fn walk(v: &mut Value, path: &[String], job: &mut Job<'_>) {
                     walk(child, rest, job);
                 }
             }
-            _ => {}
+            Value::Null => {}
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                job.error = Some(Error::Traversal {
+                    path: job.fs.path_str.clone(),
+                    referrer: job.ctx.cur.to_string(),
+                    detail: "expected sequence or mapping node".to_string(),
+                });
+            }
         },
     }
 }

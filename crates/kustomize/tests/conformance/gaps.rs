@@ -19,10 +19,6 @@ pub(crate) const EXTRA_KNOWN_GAPS: &[(&str, &str)] = &[
         "a targeted patch's labels become strings as written (`~`, empty, `1.50`, `0x1F`); weir only has the resolved values (\"null\", \"1.5\", \"31\")",
     ),
     (
-        "err_crds_object_ref_field_is_scalar",
-        "a name reference path that runs through a scalar is an error in kustomize, weir skips it",
-    ),
-    (
         "patch_json6902_resolves_plain_annotation_text",
         "a JSON 6902 patch round-trips the resource through JSON, so annotations written as plain `1e3`, `0x1F`, `True` come back resolved (\"1000\", \"31\", \"true\") while quoted ones stay; weir_yaml keeps every annotation as written and does not record which were plain (patch/patching.rs and weir_yaml)",
     ),
