@@ -22,17 +22,7 @@ use std::process::{Command, Stdio};
 use weir_testkit::git::{git, init_and_push};
 use weir_testkit::{Service, copy_tree, repo_root};
 
-const GIT_USER: &str = "git";
-const GIT_PASSWORD: &str = "secret";
-const IMAGE: &str = "weaveworksdemos/front-end";
-
-fn have_tools() -> bool {
-    weir_testkit::require_commands(&["nginx", "fcgiwrap", "curl", "git", "jq", "docker-registry"])
-}
-
-fn push_tags(registry: &str, n: usize) {
-    weir_testkit::push_tags(registry, IMAGE, n);
-}
+use weir_testkit::seed::{GIT_PASSWORD, GIT_USER, IMAGE, have_tools, push_tags};
 
 /// push-tags.sh's tag `i`: main-<sha7>-<i>.
 fn tag(i: u64) -> String {

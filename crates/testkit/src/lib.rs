@@ -22,6 +22,7 @@ use std::process::{Command, Stdio};
 
 pub mod capture;
 pub mod git;
+pub mod seed;
 
 /// Errors from starting a service.
 #[derive(Debug, thiserror::Error)]

@@ -21,17 +21,7 @@ use weir_source::{GitCli, GitPush, PushError, PushRequest};
 use weir_testkit::git::{git, init_and_push};
 use weir_testkit::{Service, copy_tree, repo_root};
 
-const GIT_USER: &str = "git";
-const GIT_PASSWORD: &str = "secret";
-const IMAGE: &str = "weaveworksdemos/front-end";
-
-fn have_tools() -> bool {
-    weir_testkit::require_commands(&["nginx", "fcgiwrap", "curl", "git", "jq", "docker-registry"])
-}
-
-fn push_tags(registry: &str, n: usize) {
-    weir_testkit::push_tags(registry, IMAGE, n);
-}
+use weir_testkit::seed::{GIT_PASSWORD, GIT_USER, IMAGE, have_tools, push_tags};
 
 /// Commits a README edit from another clone and pushes it over HTTP, once.
 struct RacingPusher {
