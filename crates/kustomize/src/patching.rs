@@ -961,18 +961,6 @@ pub(crate) fn patches(
     Ok(())
 }
 
-/// Whether kustomize holds internal build annotations on the resource
-/// (previous ids, prefixes/suffixes, hash and var marks, origin).
-fn holds_build_annotations(r: &Resource) -> bool {
-    !r.prev.is_empty()
-        || !r.prefixes.is_empty()
-        || !r.suffixes.is_empty()
-        || r.needs_hash
-        || !r.ref_vars.is_empty()
-        || r.origin.is_some()
-        || !r.transformations.is_empty()
-}
-
 /// `patches` (`stores_id`: kustomize stores the previous id, in build
 /// annotations, before the ops) or legacy `patchesJson6902`.
 fn apply_json(
@@ -983,7 +971,7 @@ fn apply_json(
 ) -> Result<(), Error> {
     for i in select(list, sel) {
         let r = &mut list[i];
-        let build_annotations = stores_id || holds_build_annotations(r);
+        let build_annotations = stores_id || r.has_build_annotations();
         // kustomize records the id first: a JSON patch may rename.
         r.store_previous_id();
         let result = ops.apply_to_resource(r.object_mut(), build_annotations);
