@@ -43,7 +43,7 @@ impl FieldSpec {
 
     /// Whether the spec applies to objects of this GVK.
     pub fn applies_to(&self, gvk: &Gvk) -> bool {
-        gvk.is_selected_by(&self.gvk)
+        self.applies_to_ref(&gvk.as_ref())
     }
 
     /// [`Self::applies_to`] for a borrowed type.

@@ -79,26 +79,18 @@ impl Cand {
 /// (there are hundreds of field specs and few distinct types).
 #[derive(Default)]
 struct Types {
-    /// `group NUL version NUL kind` -> index.
-    index: HashMap<String, usize>,
+    index: crate::resource::TypeIndex,
     gvks: Vec<Gvk>,
     plans: Vec<Option<Vec<(usize, usize, bool)>>>,
-    buf: String,
 }
 
 impl Types {
     fn id(&mut self, g: crate::resource::GvkRef<'_>) -> usize {
-        self.buf.clear();
-        for part in [g.group, "\0", g.version, "\0", g.kind] {
-            self.buf.push_str(part);
+        let (i, new) = self.index.get_or_add(g);
+        if new {
+            self.gvks.push(g.to_gvk());
+            self.plans.push(None);
         }
-        if let Some(&i) = self.index.get(self.buf.as_str()) {
-            return i;
-        }
-        let i = self.gvks.len();
-        self.gvks.push(g.to_gvk());
-        self.plans.push(None);
-        self.index.insert(self.buf.clone(), i);
         i
     }
 }

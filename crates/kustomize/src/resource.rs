@@ -39,6 +39,33 @@ impl<'a> GvkRef<'a> {
     }
 }
 
+/// Dense numbers for the distinct types met in a pass over resources, looked
+/// up by borrowed type without allocating: a pass keeps what it works out
+/// per type in a `Vec` indexed by these numbers.
+#[derive(Debug, Default)]
+pub(crate) struct TypeIndex {
+    /// `group NUL version NUL kind` -> number.
+    index: std::collections::HashMap<String, usize>,
+    buf: String,
+}
+
+impl TypeIndex {
+    /// The number of `g`, and whether `g` is new (numbers count up from 0,
+    /// so a new one is the length of the caller's per-type `Vec`).
+    pub(crate) fn get_or_add(&mut self, g: GvkRef<'_>) -> (usize, bool) {
+        self.buf.clear();
+        for part in [g.group, "\0", g.version, "\0", g.kind] {
+            self.buf.push_str(part);
+        }
+        if let Some(&i) = self.index.get(self.buf.as_str()) {
+            return (i, false);
+        }
+        let i = self.index.len();
+        self.index.insert(self.buf.clone(), i);
+        (i, true)
+    }
+}
+
 /// Group, version and kind of an object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Gvk {
@@ -53,14 +80,15 @@ pub struct Gvk {
 impl Gvk {
     /// Splits `apiVersion` (`apps/v1`, `v1`) into group and version.
     pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = match api_version.rsplit_once('/') {
-            Some((g, v)) => (g, v),
-            None => ("", api_version),
-        };
-        Gvk {
-            group: group.to_string(),
-            version: version.to_string(),
-            kind: kind.to_string(),
+        GvkRef::new(api_version, kind).to_gvk()
+    }
+
+    /// The borrowed form.
+    pub(crate) fn as_ref(&self) -> GvkRef<'_> {
+        GvkRef {
+            group: &self.group,
+            version: &self.version,
+            kind: &self.kind,
         }
     }
 
@@ -75,9 +103,7 @@ impl Gvk {
 
     /// Whether this GVK matches a selector whose empty fields are wildcards.
     pub fn is_selected_by(&self, sel: &Gvk) -> bool {
-        (sel.group.is_empty() || sel.group == self.group)
-            && (sel.version.is_empty() || sel.version == self.version)
-            && (sel.kind.is_empty() || sel.kind == self.kind)
+        self.as_ref().is_selected_by(sel)
     }
 
     /// Whether kustomize knows this type as cluster-scoped (from the

@@ -102,9 +102,8 @@ impl Order {
     pub(crate) fn keys(&self, n: usize) -> Keys<'_> {
         Keys {
             order: self,
-            types: std::collections::HashMap::new(),
+            types: crate::resource::TypeIndex::default(),
             type_info: Vec::new(),
-            buf: String::new(),
             keys: Vec::with_capacity(if matches!(self, Order::Fifo) { 0 } else { n }),
         }
     }
@@ -114,10 +113,9 @@ impl Order {
 /// over every resource also computes them) and applied at the end.
 pub(crate) struct Keys<'a> {
     order: &'a Order,
-    /// `group NUL version NUL kind` -> index into `type_info`.
-    types: std::collections::HashMap<String, u32>,
+    /// Type -> index into `type_info`.
+    types: crate::resource::TypeIndex,
     type_info: Vec<TypeInfo>,
-    buf: String,
     keys: Vec<Key>,
 }
 
@@ -146,24 +144,16 @@ impl Keys<'_> {
             return;
         };
         let g = r.gvk_ref();
-        self.buf.clear();
-        for part in [g.group, "\0", g.version, "\0", g.kind] {
-            self.buf.push_str(part);
+        let (ty, new) = self.types.get_or_add(g);
+        if new {
+            self.type_info.push(TypeInfo {
+                rank: rank.get(g.kind).copied().unwrap_or(0),
+                sort_string: g.to_gvk().legacy_sort_string(),
+                namespace_kind: g.kind == "Namespace",
+                core: g.group.is_empty(),
+            });
         }
-        let ty = match self.types.get(self.buf.as_str()) {
-            Some(&t) => t,
-            None => {
-                let t = self.type_info.len() as u32;
-                self.type_info.push(TypeInfo {
-                    rank: rank.get(g.kind).copied().unwrap_or(0),
-                    sort_string: g.to_gvk().legacy_sort_string(),
-                    namespace_kind: g.kind == "Namespace",
-                    core: g.group.is_empty(),
-                });
-                self.types.insert(self.buf.clone(), t);
-                t
-            }
-        };
+        let ty = ty as u32;
         let ns = match r.namespace() {
             "" => "~X",
             ns => ns,
