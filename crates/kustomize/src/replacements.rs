@@ -230,19 +230,32 @@ fn lookup<'a>(v: &'a Value, segs: &[String]) -> Option<&'a Value> {
     Some(cur)
 }
 
-/// The callback of [`visit`]: the node and its path from the object root.
-type Visitor<'a> = dyn FnMut(&mut Value, &[Seg]) + 'a;
+/// The callback of [`visit`]: the node, its path from the object root, and
+/// whether the walk just created it (else it was in the object).
+type Visitor<'a> = dyn FnMut(&mut Value, &[Seg], bool) + 'a;
 
 /// Visits every node `segs` reaches, creating missing parts when asked.
 /// `at` is the path of `v` (extended and restored on the way down).
 fn visit(v: &mut Value, segs: &[String], create: bool, at: &mut Vec<Seg>, f: &mut Visitor<'_>) {
+    walk(v, segs, create, at, false, f);
+}
+
+/// [`visit`], told whether `v` was just created.
+fn walk(
+    v: &mut Value,
+    segs: &[String],
+    create: bool,
+    at: &mut Vec<Seg>,
+    fresh: bool,
+    f: &mut Visitor<'_>,
+) {
     let Some((s, rest)) = segs.split_first() else {
-        f(v, at);
+        f(v, at, fresh);
         return;
     };
     let down = |child: &mut Value, seg: Seg, at: &mut Vec<Seg>, f: &mut Visitor<'_>| {
         at.push(seg);
-        visit(child, rest, create, at, f);
+        walk(child, rest, create, at, false, f);
         at.pop();
     };
     if s == "*" {
@@ -304,7 +317,8 @@ fn visit(v: &mut Value, segs: &[String], create: bool, at: &mut Vec<Seg>, f: &mu
             }
         }
         Value::Object(m) => {
-            if !m.contains_key(s.as_str()) {
+            let fresh = !m.contains_key(s.as_str());
+            if fresh {
                 if !create {
                     return;
                 }
@@ -321,12 +335,14 @@ fn visit(v: &mut Value, segs: &[String], create: bool, at: &mut Vec<Seg>, f: &mu
                 if child.is_null() && create && !rest.is_empty() {
                     *child = Value::Object(Map::new());
                 }
-                down(child, Seg::Key(s.clone()), at, f);
+                at.push(Seg::Key(s.clone()));
+                walk(child, rest, create, at, fresh, f);
+                at.pop();
             }
         }
         Value::Null if create => {
             *v = Value::Object(Map::new());
-            visit(v, segs, create, at, f);
+            walk(v, segs, create, at, false, f);
         }
         _ => {}
     }
@@ -628,29 +644,17 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                 for p in &paths {
                     let mut hits = 0;
                     let mut err = None;
-                    let steps = split(p);
-                    // Fields that exist and hold null: kustomize keeps their
-                    // !!null tag and then cannot decode the new text.
-                    let mut nulls: Vec<crate::alias::Path> = Vec::new();
                     visit(
                         r.object_mut(),
-                        &steps,
-                        false,
-                        &mut Vec::new(),
-                        &mut |node, at| {
-                            if node.is_null() {
-                                nulls.push(at.to_vec());
-                            }
-                        },
-                    );
-                    visit(
-                        r.object_mut(),
-                        &steps,
+                        &split(p),
                         create,
                         &mut Vec::new(),
-                        &mut |node, at| {
+                        &mut |node, at, fresh| {
                             hits += 1;
-                            let was_null = node.is_null() && nulls.iter().any(|q| q == at);
+                            // A null field that was there keeps its !!null
+                            // tag in kustomize, which then cannot decode the
+                            // new text.
+                            let was_null = node.is_null() && !fresh;
                             let result =
                                 write_target(node, at, &value, t.options.as_ref(), &mut untagged);
                             match result {
