@@ -447,14 +447,8 @@ fn finish_annotations(obj: &mut serde_json::Value) {
     let mut empty = true;
     if let Value::Object(m) = annotations {
         m.retain(|k, _| !BUILD_ANNOTATIONS.contains(&k.as_str()));
-        for v in m.values_mut() {
-            let text = match v {
-                Value::String(_) => continue,
-                Value::Bool(b) => b.to_string(),
-                Value::Number(n) => n.to_string(),
-                Value::Null | Value::Array(_) | Value::Object(_) => String::new(),
-            };
-            *v = Value::String(text);
+        for v in m.values_mut().filter(|v| !v.is_string()) {
+            *v = Value::String(load::scalar_text(v));
         }
         empty = m.is_empty();
     }

@@ -564,7 +564,7 @@ fn split_documents(text: &str) -> Vec<String> {
 
 /// The text of a scalar field as kustomize's metadata decoder sees it
 /// (numbers and booleans as written; maps, lists and null as empty).
-fn scalar_text(v: &Value) -> String {
+pub(crate) fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),

@@ -630,13 +630,10 @@ fn retag_untagged(r: &mut Resource, doc: &Value) {
         if smp_sets_scalar(doc, p) {
             continue;
         }
-        if let Some(node) = crate::alias::get_mut(r.object_mut(), p) {
-            let text = match &*node {
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                _ => continue,
-            };
-            *node = Value::String(text);
+        if let Some(node) = crate::alias::get_mut(r.object_mut(), p)
+            && (node.is_number() || node.is_boolean())
+        {
+            *node = Value::String(crate::resource::scalar_string(node));
         }
     }
 }

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::alias::Seg;
 use crate::patch::{LabelSelector, SelectorSpec};
-use crate::resource::{Gvk, ResId, Resource};
+use crate::resource::{Gvk, ResId, Resource, scalar_string};
 
 /// Errors of `replacements`.
 #[derive(Debug, thiserror::Error)]
@@ -200,14 +200,6 @@ fn split(path: &str) -> Vec<String> {
     segs
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => crate::resource::scalar_string(other),
-    }
-}
-
 fn lookup<'a>(v: &'a Value, segs: &[String]) -> Option<&'a Value> {
     let mut cur = v;
     for s in segs {
@@ -216,7 +208,7 @@ fn lookup<'a>(v: &'a Value, segs: &[String]) -> Option<&'a Value> {
             match sel.split_once('=') {
                 Some((k, val)) => items
                     .iter()
-                    .find(|i| i.get(k).map(text).as_deref() == Some(val))?,
+                    .find(|i| i.get(k).map(scalar_string).as_deref() == Some(val))?,
                 None => items.get(sel.parse::<usize>().ok()?)?,
             }
         } else {
@@ -283,7 +275,7 @@ fn walk(
             Some((k, val)) => {
                 let mut hit = false;
                 for (n, i) in items.iter_mut().enumerate() {
-                    if i.get(k).map(text).as_deref() == Some(val) {
+                    if i.get(k).map(scalar_string).as_deref() == Some(val) {
                         hit = true;
                         down(i, Seg::Index(n), at, f);
                     }
@@ -394,7 +386,7 @@ fn write_target(
     let known = untagged.iter().any(|p| p.as_slice() == at);
     let created = node.is_null();
     if known && !node.is_object() && !node.is_array() {
-        *node = Value::String(text(node));
+        *node = Value::String(scalar_string(node));
         set_field(node, value, opts)?;
         if let Value::String(t) = node {
             *node = resolve_untagged(t);
@@ -428,12 +420,12 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
         if target.is_object() || target.is_array() {
             return Err(Error::DelimiterOnNonScalar);
         }
-        let cur = text(target);
+        let cur = scalar_string(target);
         let mut parts: Vec<String> = cur
             .split(o.delimiter.as_str())
             .map(str::to_string)
             .collect();
-        let v = text(&value);
+        let v = scalar_string(&value);
         if o.index < 0 {
             parts.insert(0, v);
         } else if o.index as usize >= parts.len() {
@@ -446,13 +438,13 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
     match target {
         Value::Object(_) | Value::Array(_) => *target = value,
         _ if value.is_object() || value.is_array() => *target = value,
-        Value::String(_) => *target = Value::String(text(&value)),
+        Value::String(_) => *target = Value::String(scalar_string(&value)),
         // kustomize keeps a typed target's tag and then cannot decode text
         // of another type (`cannot decode !!str `web` as a !!int`). Fields
         // a replacement created are untagged instead (see `write_target`).
         Value::Number(n) => {
             let expected = if n.is_f64() { "!!float" } else { "!!int" };
-            let t = text(&value);
+            let t = scalar_string(&value);
             *target = match resolve_plain(&t) {
                 n @ Value::Number(_) => n,
                 other => match t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
@@ -462,7 +454,7 @@ fn set_field(target: &mut Value, value: &Value, opts: Option<&FieldOptions>) -> 
             };
         }
         Value::Bool(_) => {
-            let t = text(&value);
+            let t = scalar_string(&value);
             *target = match resolve_plain(&t) {
                 b @ Value::Bool(_) => b,
                 other => return Err(mismatch(&other, t, "!!bool")),
@@ -595,7 +587,7 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
             if value.is_object() || value.is_array() {
                 return Err(Error::DelimiterOnNonScalar);
             }
-            let t = text(&value);
+            let t = scalar_string(&value);
             let parts: Vec<&str> = t.split(o.delimiter.as_str()).collect();
             if o.index < 0 || o.index as usize >= parts.len() {
                 return Err(Error::IndexOutOfBounds {
@@ -660,7 +652,7 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), Err
                             match result {
                                 Err(e) => err = Some(e),
                                 Ok(()) if was_null && !node.is_null() => {
-                                    let t = text(node);
+                                    let t = scalar_string(node);
                                     err = Some(mismatch(&resolve_plain(&t), t, "!!null"));
                                 }
                                 Ok(()) => {}
